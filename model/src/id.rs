@@ -109,11 +109,26 @@ ulid_newtype!(
 );
 
 impl EventId {
+    /// The smallest id an event stamped at `t` can have (for time-bounded scans).
+    pub fn first_at(t: Timestamp) -> Self {
+        Self(Ulid::from_parts(clamp_ms(t), 0))
+    }
+
+    /// The greatest id an event stamped at `t` can have.
+    pub fn last_at(t: Timestamp) -> Self {
+        Self(Ulid::from_parts(clamp_ms(t), u128::MAX))
+    }
+
     /// The 53 random low bits: the Yjs client id under which this event's text
     /// edits are written, unique per event so concurrent edits never collide.
     pub(crate) fn low_53_bits(self) -> u64 {
         (self.0.0 as u64) & ((1u64 << 53) - 1)
     }
+}
+
+/// ULIDs hold 48-bit millisecond timestamps from the Unix epoch.
+fn clamp_ms(t: Timestamp) -> u64 {
+    t.as_millis().clamp(0, (1i64 << 48) - 1) as u64
 }
 
 static LAST: Mutex<u128> = Mutex::new(0);

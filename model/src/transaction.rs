@@ -17,7 +17,7 @@ use crate::typed::Model;
 use crate::value::{FieldType, Value};
 
 /// Where a transaction reads the current state of the entities it touches.
-pub trait StateReader {
+pub trait StateReader: Sync {
     fn read_state(&self, collection: &str, id: EntityId) -> Result<Option<EntityState>, ModelError>;
 }
 

@@ -89,6 +89,24 @@ impl fmt::Display for Value {
     }
 }
 
+macro_rules! value_from {
+    ($($t:ty => $variant:ident),* $(,)?) => {$(
+        impl From<$t> for Value {
+            fn from(v: $t) -> Self {
+                Value::$variant(v)
+            }
+        }
+    )*};
+}
+
+value_from!(bool => Bool, i32 => I32, i64 => I64, f64 => F64, String => String, EntityId => Ref, Timestamp => Timestamp);
+
+impl From<&str> for Value {
+    fn from(v: &str) -> Self {
+        Value::String(v.to_owned())
+    }
+}
+
 /// The type of a scalar field's non-null values.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum ScalarType {

@@ -1,0 +1,57 @@
+//! The store's one error type.
+
+use chronicle_model::{EntityId, ModelError};
+
+/// Everything the store can refuse or fail at.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The model refused an event or a value (unknown field, wrong type, unknown precursor, ...).
+    #[error(transparent)]
+    Model(#[from] ModelError),
+
+    #[error("query is invalid: {0}")]
+    InvalidQuery(String),
+
+    #[error("`{what}` is {value}, above the limit of {limit}")]
+    Limit { what: &'static str, value: u64, limit: u64 },
+
+    #[error("invalid cursor `{0}`: pass a cursor returned by the same query")]
+    InvalidCursor(String),
+
+    #[error(
+        "model `{model}` changed field `{field}` from {old} to {new}, which existing data cannot be read as; \
+         keep the old type, make the field optional, or give a migration"
+    )]
+    IncompatibleSchema { model: String, field: String, old: String, new: String },
+
+    #[error(
+        "the data directory was written by format version {found}; this build reads up to {supported}: upgrade Chronicle"
+    )]
+    NewerFormat { found: u8, supported: u8 },
+
+    #[error("stored value under {tree}/{key} is corrupt: {reason}; run `chronicle verify` and restore from a backup")]
+    Corrupt { tree: &'static str, key: String, reason: String },
+
+    #[error("entity {id} of `{collection}` has heads that differ from the expected ones")]
+    HeadsMismatch { collection: String, id: EntityId },
+
+    #[error("storage engine failed: {0}")]
+    Engine(String),
+
+    #[error("the store is shutting down")]
+    Closed,
+}
+
+impl From<sled::Error> for StoreError {
+    fn from(e: sled::Error) -> Self {
+        StoreError::Engine(e.to_string())
+    }
+}
+
+impl StoreError {
+    /// A corrupt-value error for `key` of `tree`, showing the key in hex.
+    pub(crate) fn corrupt(tree: &'static str, key: &[u8], reason: impl ToString) -> Self {
+        let key = key.iter().map(|b| format!("{b:02x}")).collect();
+        StoreError::Corrupt { tree, key, reason: reason.to_string() }
+    }
+}

@@ -1,0 +1,301 @@
+//! Queries over one collection: filters, ordering, cursor pagination.
+//!
+//! The engine-independent parts live here: validating a query against the
+//! model, matching a state against a filter, sort keys and cursors. Engines
+//! decide which index feeds the candidates.
+
+use std::cmp::Ordering;
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use chronicle_model::{EntityId, EntityState, FieldType, ModelDescriptor, ScalarType, Value};
+
+use crate::collate::{collate, collate_into};
+use crate::error::StoreError;
+
+/// How many items a page holds when the caller does not say.
+pub const DEFAULT_FIRST: usize = 50;
+/// The most items one page may hold.
+pub const MAX_FIRST: usize = 500;
+
+/// A comparison on one field.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Op {
+    Eq(Value),
+    Ne(Value),
+    In(Vec<Value>),
+    Lt(Value),
+    Lte(Value),
+    Gt(Value),
+    Gte(Value),
+    StartsWith(String),
+    /// `IsNull(true)` matches null values, `IsNull(false)` non-null ones.
+    IsNull(bool),
+}
+
+/// A filter over an entity's fields.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Filter {
+    Field { field: String, op: Op },
+    And(Vec<Filter>),
+    Or(Vec<Filter>),
+}
+
+impl Filter {
+    pub fn field(field: impl Into<String>, op: Op) -> Self {
+        Filter::Field { field: field.into(), op }
+    }
+
+    /// Whether `state` matches, reading fields through `descriptor`.
+    pub fn matches(&self, descriptor: &ModelDescriptor, state: &EntityState) -> bool {
+        match self {
+            Filter::And(all) => all.iter().all(|f| f.matches(descriptor, state)),
+            Filter::Or(any) => any.iter().any(|f| f.matches(descriptor, state)),
+            Filter::Field { field, op } => {
+                let Some(f) = descriptor.field(field) else { return false };
+                op.matches(&state.value(f))
+            }
+        }
+    }
+
+    /// Checks fields exist and are scalar, operands have the field's type, and none is null.
+    pub fn validate(&self, descriptor: &ModelDescriptor) -> Result<(), StoreError> {
+        match self {
+            Filter::And(all) | Filter::Or(all) => all.iter().try_for_each(|f| f.validate(descriptor)),
+            Filter::Field { field, op } => {
+                let f = descriptor.require_field(field)?;
+                let FieldType::Scalar { ty, .. } = &f.ty else {
+                    return Err(StoreError::InvalidQuery(format!("`{field}` is a text field and cannot be filtered")));
+                };
+                let check = |v: &Value| -> Result<(), StoreError> {
+                    if v.is_null() {
+                        return Err(StoreError::InvalidQuery(format!(
+                            "null operand for `{field}`: use `isNull` to match missing values"
+                        )));
+                    }
+                    if !ty.accepts(v) {
+                        return Err(StoreError::InvalidQuery(format!(
+                            "`{field}` is {ty}, the operand is {}",
+                            v.type_name()
+                        )));
+                    }
+                    Ok(())
+                };
+                match op {
+                    Op::Eq(v) | Op::Ne(v) | Op::Lt(v) | Op::Lte(v) | Op::Gt(v) | Op::Gte(v) => check(v),
+                    Op::In(vs) => vs.iter().try_for_each(check),
+                    Op::StartsWith(_) if matches!(ty, ScalarType::String) => Ok(()),
+                    Op::StartsWith(_) => {
+                        Err(StoreError::InvalidQuery(format!("`startsWith` needs a String field, `{field}` is {ty}")))
+                    }
+                    Op::IsNull(_) => Ok(()),
+                }
+            }
+        }
+    }
+}
+
+impl Op {
+    /// Whether `value` satisfies the comparison. Null only satisfies `IsNull(true)`
+    /// and `Ne` of a non-null operand.
+    pub fn matches(&self, value: &Value) -> bool {
+        let cmp = |operand: &Value| -> Option<Ordering> {
+            if value.is_null() { None } else { Some(collate(value).cmp(&collate(operand))) }
+        };
+        match self {
+            Op::Eq(v) => cmp(v) == Some(Ordering::Equal),
+            Op::Ne(v) => cmp(v) != Some(Ordering::Equal),
+            Op::In(vs) => vs.iter().any(|v| cmp(v) == Some(Ordering::Equal)),
+            Op::Lt(v) => cmp(v) == Some(Ordering::Less),
+            Op::Lte(v) => matches!(cmp(v), Some(Ordering::Less | Ordering::Equal)),
+            Op::Gt(v) => cmp(v) == Some(Ordering::Greater),
+            Op::Gte(v) => matches!(cmp(v), Some(Ordering::Greater | Ordering::Equal)),
+            Op::StartsWith(p) => matches!(value, Value::String(s) if s.starts_with(p.as_str())),
+            Op::IsNull(want) => value.is_null() == *want,
+        }
+    }
+}
+
+/// One sort key: a field (or the id when `field` is `None`) and a direction.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OrderBy {
+    pub field: Option<String>,
+    pub descending: bool,
+}
+
+impl OrderBy {
+    pub fn id() -> Self {
+        Self { field: None, descending: false }
+    }
+
+    pub fn asc(field: impl Into<String>) -> Self {
+        Self { field: Some(field.into()), descending: false }
+    }
+
+    pub fn desc(field: impl Into<String>) -> Self {
+        Self { field: Some(field.into()), descending: true }
+    }
+}
+
+/// A page request over one collection.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Query {
+    pub filter: Option<Filter>,
+    /// Sort keys, most significant first; the id always breaks remaining ties
+    /// (ascending unless the last key is `id` descending).
+    pub order: Vec<OrderBy>,
+    pub first: Option<usize>,
+    /// A cursor from an earlier page of the same query.
+    pub after: Option<String>,
+    /// Whether to count all matches (costs a full evaluation of the filter).
+    pub count: bool,
+}
+
+impl Default for Query {
+    fn default() -> Self {
+        Self { filter: None, order: Vec::new(), first: None, after: None, count: true }
+    }
+}
+
+impl Query {
+    pub fn filter(filter: Filter) -> Self {
+        Self { filter: Some(filter), ..Self::default() }
+    }
+
+    /// The page size, checked against [`MAX_FIRST`].
+    pub fn page_size(&self) -> Result<usize, StoreError> {
+        match self.first {
+            None => Ok(DEFAULT_FIRST),
+            Some(n) if n > MAX_FIRST => {
+                Err(StoreError::Limit { what: "first", value: n as u64, limit: MAX_FIRST as u64 })
+            }
+            Some(n) => Ok(n),
+        }
+    }
+
+    /// Checks the whole query against the model.
+    pub fn validate(&self, descriptor: &ModelDescriptor) -> Result<(), StoreError> {
+        if let Some(f) = &self.filter {
+            f.validate(descriptor)?;
+        }
+        for o in &self.order {
+            if let Some(name) = &o.field {
+                let f = descriptor.require_field(name)?;
+                if !f.indexed {
+                    return Err(StoreError::InvalidQuery(format!("cannot order by `{name}`: it is not indexed")));
+                }
+            }
+        }
+        self.page_size()?;
+        Ok(())
+    }
+
+    /// The sort key of `state`: each key's collated value (inverted when
+    /// descending), then the id.
+    pub fn sort_key(&self, descriptor: &ModelDescriptor, state: &EntityState) -> Vec<u8> {
+        let mut key = Vec::new();
+        let mut id_descending = false;
+        for o in &self.order {
+            let mut part = Vec::new();
+            match &o.field {
+                Some(name) => {
+                    let value = descriptor.field(name).map_or(Value::Null, |f| state.value(f));
+                    collate_into(&value, &mut part);
+                }
+                None => {
+                    id_descending = o.descending;
+                    break;
+                }
+            }
+            if o.descending {
+                invert(&mut part);
+            }
+            key.extend(part);
+        }
+        let mut id = state.id.to_bytes().to_vec();
+        if id_descending {
+            invert(&mut id);
+        }
+        key.extend(id);
+        key
+    }
+}
+
+/// Inverting every byte reverses the order of prefix-free encodings.
+/// Collated values are prefix-free (fixed width, or terminated strings),
+/// so inverted keys of one field compare in exactly the reverse order.
+fn invert(bytes: &mut [u8]) {
+    for b in bytes {
+        *b = !*b;
+    }
+}
+
+/// Cursors are the sort key of the last item, base64url with a version byte.
+pub fn encode_cursor(sort_key: &[u8]) -> String {
+    let mut bytes = Vec::with_capacity(sort_key.len() + 1);
+    bytes.push(1);
+    bytes.extend_from_slice(sort_key);
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub fn decode_cursor(cursor: &str) -> Result<Vec<u8>, StoreError> {
+    let bytes =
+        URL_SAFE_NO_PAD.decode(cursor).map_err(|_| StoreError::InvalidCursor(cursor.chars().take(64).collect()))?;
+    match bytes.split_first() {
+        Some((1, key)) if key.len() >= 16 => Ok(key.to_vec()),
+        _ => Err(StoreError::InvalidCursor(cursor.chars().take(64).collect())),
+    }
+}
+
+/// One page of results.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Page {
+    pub items: Vec<EntityState>,
+    /// One cursor per item.
+    pub cursors: Vec<String>,
+    pub has_next_page: bool,
+    /// Counted only when the query asked for it.
+    pub total_count: Option<u64>,
+}
+
+impl Page {
+    pub fn end_cursor(&self) -> Option<&str> {
+        self.cursors.last().map(String::as_str)
+    }
+
+    pub fn ids(&self) -> Vec<EntityId> {
+        self.items.iter().map(|s| s.id).collect()
+    }
+}
+
+/// Sorts matching states and cuts the page after `after`.
+pub fn paginate(
+    query: &Query,
+    descriptor: &ModelDescriptor,
+    matches: Vec<EntityState>,
+    total_known: Option<u64>,
+) -> Result<Page, StoreError> {
+    let first = query.page_size()?;
+    let after = query.after.as_deref().map(decode_cursor).transpose()?;
+    let total = matches.len() as u64;
+    let mut keyed: Vec<(Vec<u8>, EntityState)> =
+        matches.into_iter().map(|s| (query.sort_key(descriptor, &s), s)).collect();
+    keyed.sort_by(|a, b| a.0.cmp(&b.0));
+    let start = match &after {
+        Some(a) => keyed.partition_point(|(k, _)| k <= a),
+        None => 0,
+    };
+    let rest = keyed.len() - start;
+    let mut items = Vec::with_capacity(first.min(rest));
+    let mut cursors = Vec::with_capacity(first.min(rest));
+    for (key, state) in keyed.into_iter().skip(start).take(first) {
+        cursors.push(encode_cursor(&key));
+        items.push(state);
+    }
+    Ok(Page {
+        items,
+        cursors,
+        has_next_page: rest > first,
+        total_count: query.count.then_some(total_known.unwrap_or(total)),
+    })
+}

@@ -1,0 +1,231 @@
+//! The sled engine: Chronicle's embedded default store.
+
+mod commit;
+mod durability;
+mod keys;
+mod read;
+mod record;
+mod schema;
+mod verify;
+
+use std::path::Path;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use async_trait::async_trait;
+use chronicle_model::{
+    ChangeFeed, EntityId, EntityState, Event, EventId, ModelError, Models, Outcome, Scope, StateReader, StoredEvent,
+    Subscription,
+};
+
+use crate::error::StoreError;
+use crate::query::{Page, Query};
+use crate::storage::{AuditFilter, Storage, SyncMode, VerifyReport};
+use durability::Durability;
+
+/// Options for [`SledStore::open_with`].
+#[derive(Clone, Debug)]
+pub struct SledOptions {
+    pub sync: SyncMode,
+    /// Signals buffered per subscription before it is told it lagged.
+    pub feed_capacity: usize,
+    /// sled's page cache, in bytes.
+    pub cache_bytes: u64,
+}
+
+impl Default for SledOptions {
+    fn default() -> Self {
+        Self { sync: SyncMode::Always, feed_capacity: 4096, cache_bytes: 256 * 1024 * 1024 }
+    }
+}
+
+/// The trees of one open database.
+#[derive(Clone)]
+pub(crate) struct Trees {
+    pub db: sled::Db,
+    pub meta: sled::Tree,
+    pub events: sled::Tree,
+    pub log: sled::Tree,
+    pub entity_events: sled::Tree,
+    pub user_events: sled::Tree,
+    pub collection_events: sled::Tree,
+    pub states: sled::Tree,
+    pub indexes: sled::Tree,
+}
+
+impl Trees {
+    fn open(db: sled::Db) -> Result<Self, StoreError> {
+        Ok(Self {
+            meta: db.open_tree(keys::META)?,
+            events: db.open_tree(keys::EVENTS)?,
+            log: db.open_tree(keys::LOG)?,
+            entity_events: db.open_tree(keys::ENTITY_EVENTS)?,
+            user_events: db.open_tree(keys::USER_EVENTS)?,
+            collection_events: db.open_tree(keys::COLLECTION_EVENTS)?,
+            states: db.open_tree(keys::STATES)?,
+            indexes: db.open_tree(keys::INDEXES)?,
+            db,
+        })
+    }
+}
+
+/// An event store on an embedded sled database.
+pub struct SledStore {
+    models: Models,
+    trees: Trees,
+    /// Serializes commits: reading heads, merging and writing happen under it,
+    /// so sled transactions never conflict and sequences are gap-free.
+    commit_lock: Mutex<()>,
+    seq: AtomicU64,
+    feed: ChangeFeed,
+    durability: Durability,
+}
+
+impl std::fmt::Debug for SledStore {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SledStore").field("seq", &self.last_seq()).finish()
+    }
+}
+
+impl SledStore {
+    /// Opens (or creates) the store in directory `path` with default options.
+    pub fn open(path: impl AsRef<Path>, models: Models) -> Result<Self, StoreError> {
+        Self::open_with(path, models, SledOptions::default())
+    }
+
+    /// Opens the store, reconciling stored model descriptors with `models`
+    /// (see [`schema`]) and recovering the commit sequence.
+    pub fn open_with(path: impl AsRef<Path>, models: Models, options: SledOptions) -> Result<Self, StoreError> {
+        let path = path.as_ref();
+        let flush_every = match options.sync {
+            SyncMode::None => Some(500),
+            _ => None,
+        };
+        let db = sled::Config::new()
+            .path(path)
+            .cache_capacity(options.cache_bytes)
+            .flush_every_ms(flush_every)
+            .open()
+            .map_err(|e| StoreError::Engine(format!("cannot open the data directory {}: {e}", path.display())))?;
+        let trees = Trees::open(db.clone())?;
+        schema::check_format(&trees)?;
+        schema::reconcile(&trees, &models)?;
+        let seq = match trees.log.last()? {
+            Some((k, _)) => u64::from_be_bytes(
+                k.as_ref().try_into().map_err(|_| StoreError::corrupt(keys::LOG, &k, "key is not a sequence"))?,
+            ),
+            None => 0,
+        };
+        Ok(Self {
+            models,
+            durability: Durability::start(db, options.sync),
+            trees,
+            commit_lock: Mutex::new(()),
+            seq: AtomicU64::new(seq),
+            feed: ChangeFeed::new(options.feed_capacity),
+        })
+    }
+
+    /// Flushes and stops the background flusher; ends every subscription.
+    pub fn close(&self) -> Result<(), StoreError> {
+        self.durability.stop();
+        self.trees.db.flush()?;
+        self.feed.close();
+        Ok(())
+    }
+
+    /// Bytes the database occupies on disk.
+    pub fn size_on_disk(&self) -> Result<u64, StoreError> {
+        Ok(self.trees.db.size_on_disk()?)
+    }
+
+    fn read_state_raw(&self, collection: &str, id: EntityId) -> Result<Option<EntityState>, StoreError> {
+        read::state(&self.trees, collection, id)
+    }
+}
+
+impl Drop for SledStore {
+    fn drop(&mut self) {
+        self.durability.stop();
+        let _ = self.trees.db.flush();
+    }
+}
+
+impl StateReader for SledStore {
+    fn read_state(&self, collection: &str, id: EntityId) -> Result<Option<EntityState>, ModelError> {
+        self.read_state_raw(collection, id)
+            .map_err(|e| ModelError::Decode { what: "stored entity state", reason: e.to_string() })
+    }
+}
+
+#[async_trait]
+impl Storage for SledStore {
+    fn models(&self) -> &Models {
+        &self.models
+    }
+
+    fn reader(&self) -> &dyn StateReader {
+        self
+    }
+
+    async fn commit(&self, events: Vec<Event>) -> Result<Vec<Outcome>, StoreError> {
+        let (outcomes, ticket) = commit::commit(self, events)?;
+        if let Some(ticket) = ticket {
+            self.durability.wait(ticket).await?;
+        }
+        Ok(outcomes)
+    }
+
+    async fn get(&self, collection: &str, id: EntityId) -> Result<Option<EntityState>, StoreError> {
+        self.models.get(collection)?;
+        self.read_state_raw(collection, id)
+    }
+
+    async fn get_many(&self, collection: &str, ids: &[EntityId]) -> Result<Vec<Option<EntityState>>, StoreError> {
+        self.models.get(collection)?;
+        ids.iter().map(|id| self.read_state_raw(collection, *id)).collect()
+    }
+
+    async fn query(&self, collection: &str, query: &Query) -> Result<Page, StoreError> {
+        let descriptor = self.models.get(collection)?;
+        read::query(&self.trees, descriptor, query)
+    }
+
+    async fn event(&self, id: EventId) -> Result<Option<StoredEvent>, StoreError> {
+        read::event(&self.trees, id)
+    }
+
+    async fn history(&self, entity: EntityId) -> Result<Vec<StoredEvent>, StoreError> {
+        read::history(&self.trees, entity)
+    }
+
+    async fn audit(
+        &self,
+        filter: &AuditFilter,
+        first: usize,
+        before: Option<EventId>,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        read::audit(&self.trees, filter, first, before)
+    }
+
+    async fn events_after(&self, seq: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
+        read::events_after(&self.trees, seq, limit)
+    }
+
+    fn last_seq(&self) -> u64 {
+        self.seq.load(Ordering::SeqCst)
+    }
+
+    fn subscribe(&self, scope: Scope) -> Subscription {
+        self.feed.subscribe(scope)
+    }
+
+    async fn verify(&self) -> Result<VerifyReport, StoreError> {
+        verify::verify(&self.trees, &self.models)
+    }
+
+    async fn flush(&self) -> Result<(), StoreError> {
+        self.trees.db.flush_async().await?;
+        Ok(())
+    }
+}

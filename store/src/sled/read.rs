@@ -1,0 +1,236 @@
+//! The read paths: states, events, history, audit, the log, and queries.
+
+use std::collections::HashSet;
+
+use chronicle_model::{EntityId, EntityState, EventId, ModelDescriptor, StoredEvent, Value, encoding};
+
+use super::Trees;
+use super::keys;
+use super::record::EventRecord;
+use crate::collate::{collate, string_prefix};
+use crate::error::StoreError;
+use crate::query::{Filter, Op, Page, Query, paginate};
+use crate::storage::AuditFilter;
+
+pub fn decode_state(key: &[u8], bytes: &[u8]) -> Result<EntityState, StoreError> {
+    encoding::decode(bytes, "entity state").map_err(|e| StoreError::corrupt(keys::STATES, key, e))
+}
+
+pub fn state(trees: &Trees, collection: &str, id: EntityId) -> Result<Option<EntityState>, StoreError> {
+    let key = keys::state_key(collection, id);
+    trees.states.get(&key)?.map(|v| decode_state(&key, &v)).transpose()
+}
+
+pub fn event_record(trees: &Trees, id: EventId) -> Result<Option<EventRecord>, StoreError> {
+    let key = id.to_bytes();
+    trees.events.get(key)?.map(|v| EventRecord::decode(&key, &v)).transpose()
+}
+
+pub fn event(trees: &Trees, id: EventId) -> Result<Option<StoredEvent>, StoreError> {
+    Ok(event_record(trees, id)?.map(EventRecord::into_stored))
+}
+
+fn event_at(trees: &Trees, tree: &'static str, key: &[u8], id_bytes: &[u8]) -> Result<StoredEvent, StoreError> {
+    let id = keys::id_from(id_bytes).ok_or_else(|| StoreError::corrupt(tree, key, "not an event id"))?;
+    event(trees, id)?.ok_or_else(|| StoreError::corrupt(tree, key, format!("event {id} is missing")))
+}
+
+pub fn history(trees: &Trees, entity: EntityId) -> Result<Vec<StoredEvent>, StoreError> {
+    let mut out = Vec::new();
+    for item in trees.entity_events.scan_prefix(entity.to_bytes()) {
+        let (k, v) = item?;
+        out.push(event_at(trees, keys::ENTITY_EVENTS, &k, &v)?);
+    }
+    Ok(out)
+}
+
+pub fn events_after(trees: &Trees, seq: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
+    let mut out = Vec::new();
+    for item in trees.log.range(keys::log_key(seq.saturating_add(1))..).take(limit) {
+        let (k, v) = item?;
+        out.push(event_at(trees, keys::LOG, &k, &v)?);
+    }
+    Ok(out)
+}
+
+/// Newest first by event id (= event time), strictly before `before`.
+pub fn audit(
+    trees: &Trees,
+    filter: &AuditFilter,
+    first: usize,
+    before: Option<EventId>,
+) -> Result<Vec<StoredEvent>, StoreError> {
+    let wanted = |e: &StoredEvent| filter.matches(&e.event) && before.is_none_or(|b| e.event.id < b);
+    let mut out = Vec::new();
+    if let Some(entity) = filter.entity_id {
+        let mut all = history(trees, entity)?;
+        all.retain(|e| wanted(e));
+        all.sort_by_key(|e| std::cmp::Reverse(e.event.id));
+        all.truncate(first);
+        return Ok(all);
+    }
+    // Event ids start with their timestamp, so since/until/before bound the scan.
+    let low = filter.since.map(EventId::first_at);
+    let high = match (filter.until.map(EventId::last_at), before) {
+        (Some(u), Some(b)) => Some(u.min(b)),
+        (u, b) => u.or(b),
+    };
+    let (tree, prefix, tree_name) = match (&filter.user_id, &filter.collection) {
+        (Some(user), _) => (&trees.user_events, keys::part(user), keys::USER_EVENTS),
+        (None, Some(collection)) => (&trees.collection_events, keys::part(collection), keys::COLLECTION_EVENTS),
+        (None, None) => (&trees.events, Vec::new(), keys::EVENTS),
+    };
+    let mut start = prefix.clone();
+    if let Some(low) = low {
+        start.extend(low.to_bytes());
+    }
+    let mut end = prefix.clone();
+    match high {
+        Some(high) => {
+            end.extend(high.to_bytes());
+            end.push(0);
+        }
+        None => match keys::prefix_end(&prefix) {
+            Some(e) => end = e,
+            None => end = vec![0xFF; 17],
+        },
+    }
+    for item in tree.range(start..end).rev() {
+        if out.len() >= first {
+            break;
+        }
+        let (k, v) = item?;
+        let stored = if tree_name == keys::EVENTS {
+            EventRecord::decode(&k, &v)?.into_stored()
+        } else {
+            let id_bytes = &k[k.len().saturating_sub(16)..];
+            event_at(trees, tree_name, &k, id_bytes)?
+        };
+        if wanted(&stored) {
+            out.push(stored);
+        }
+    }
+    Ok(out)
+}
+
+/// Entity ids from an index range `[start, end)` of `collection.field`.
+fn index_ids(trees: &Trees, start: Vec<u8>, end: Option<Vec<u8>>) -> Result<Vec<EntityId>, StoreError> {
+    let iter = match end {
+        Some(end) => trees.indexes.range(start..end),
+        None => trees.indexes.range(start..),
+    };
+    let mut ids = Vec::new();
+    for item in iter {
+        let (k, _) = item?;
+        ids.push(keys::trailing_id(&k).ok_or_else(|| StoreError::corrupt(keys::INDEXES, &k, "key too short"))?);
+    }
+    Ok(ids)
+}
+
+/// Candidate ids from the index for one predicate, or `None` when the predicate cannot use one.
+fn candidates(
+    trees: &Trees,
+    descriptor: &ModelDescriptor,
+    field: &str,
+    op: &Op,
+) -> Result<Option<Vec<EntityId>>, StoreError> {
+    let Some(f) = descriptor.field(field).filter(|f| f.indexed) else { return Ok(None) };
+    let prefix = keys::index_prefix(&descriptor.collection, &f.name);
+    let with = |bytes: &[u8]| {
+        let mut k = prefix.clone();
+        k.extend_from_slice(bytes);
+        k
+    };
+    let after = |v: &Value| keys::prefix_end(&with(&collate(v)));
+    let ids = match op {
+        Op::Eq(v) => index_ids(trees, with(&collate(v)), after(v))?,
+        Op::In(vs) => {
+            let mut all = Vec::new();
+            for v in vs {
+                all.extend(index_ids(trees, with(&collate(v)), after(v))?);
+            }
+            all
+        }
+        // Null sorts first, so non-null ranges start just past it.
+        Op::Lt(v) => index_ids(trees, with(&[0x01]), Some(with(&collate(v))))?,
+        Op::Lte(v) => index_ids(trees, with(&[0x01]), after(v))?,
+        Op::Gt(v) => match after(v) {
+            Some(start) => index_ids(trees, start, keys::prefix_end(&prefix))?,
+            None => Vec::new(),
+        },
+        Op::Gte(v) => index_ids(trees, with(&collate(v)), keys::prefix_end(&prefix))?,
+        Op::StartsWith(p) => {
+            let start = with(&string_prefix(p));
+            let end = keys::prefix_end(&start);
+            index_ids(trees, start, end)?
+        }
+        Op::IsNull(true) => index_ids(trees, with(&[0x00]), Some(with(&[0x01])))?,
+        Op::IsNull(false) | Op::Ne(_) => return Ok(None),
+    };
+    Ok(Some(ids))
+}
+
+/// The candidate ids for a whole filter: the first indexable predicate of an
+/// `and`, or the union over an `or` whose every branch is indexable.
+fn filter_candidates(
+    trees: &Trees,
+    descriptor: &ModelDescriptor,
+    filter: &Filter,
+) -> Result<Option<Vec<EntityId>>, StoreError> {
+    match filter {
+        Filter::Field { field, op } => candidates(trees, descriptor, field, op),
+        Filter::And(all) => {
+            for f in all {
+                if let Some(ids) = filter_candidates(trees, descriptor, f)? {
+                    return Ok(Some(ids));
+                }
+            }
+            Ok(None)
+        }
+        Filter::Or(any) => {
+            let mut union = Vec::new();
+            for f in any {
+                match filter_candidates(trees, descriptor, f)? {
+                    Some(ids) => union.extend(ids),
+                    None => return Ok(None),
+                }
+            }
+            Ok(Some(union))
+        }
+    }
+}
+
+pub fn query(trees: &Trees, descriptor: &ModelDescriptor, query: &Query) -> Result<Page, StoreError> {
+    query.validate(descriptor)?;
+    let candidates = match &query.filter {
+        Some(f) => filter_candidates(trees, descriptor, f)?,
+        None => None,
+    };
+    let mut matches = Vec::new();
+    let keep = |s: &EntityState| !s.is_deleted() && query.filter.as_ref().is_none_or(|f| f.matches(descriptor, s));
+    match candidates {
+        Some(mut ids) => {
+            ids.sort_unstable();
+            ids.dedup();
+            for id in ids {
+                if let Some(s) = state(trees, &descriptor.collection, id)?
+                    && keep(&s)
+                {
+                    matches.push(s);
+                }
+            }
+        }
+        None => {
+            for item in trees.states.scan_prefix(keys::part(&descriptor.collection)) {
+                let (k, v) = item?;
+                let s = decode_state(&k, &v)?;
+                if keep(&s) {
+                    matches.push(s);
+                }
+            }
+        }
+    }
+    let mut seen = HashSet::new();
+    matches.retain(|s| seen.insert(s.id));
+    paginate(query, descriptor, matches, None)
+}

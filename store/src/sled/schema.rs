@@ -1,0 +1,139 @@
+//! Format checks and schema reconciliation at open: the registered structs
+//! are the ground truth, the stored descriptors say what the data was written as.
+
+use chronicle_model::{FieldType, ModelDescriptor, Models, ScalarType, encoding};
+
+use super::Trees;
+use super::keys;
+use super::read::decode_state;
+use crate::error::StoreError;
+
+/// The on-disk format this build writes and the newest it reads.
+pub const STORE_FORMAT: u8 = 1;
+
+/// Refuses directories written by a newer build; stamps new ones.
+pub fn check_format(trees: &Trees) -> Result<(), StoreError> {
+    match trees.meta.get(keys::META_FORMAT)? {
+        None => {
+            trees.meta.insert(keys::META_FORMAT, &[STORE_FORMAT])?;
+            Ok(())
+        }
+        Some(v) => match v.as_ref() {
+            [found] if *found > STORE_FORMAT => Err(StoreError::NewerFormat { found: *found, supported: STORE_FORMAT }),
+            [_] => Ok(()),
+            _ => Err(StoreError::corrupt(keys::META, keys::META_FORMAT, "format marker is not one byte")),
+        },
+    }
+}
+
+/// Whether data written as `old` can be read as `new` without a migration.
+fn compatible(old: &FieldType, new: &FieldType) -> bool {
+    match (old, new) {
+        (FieldType::Text, FieldType::Text) => true,
+        (FieldType::Scalar { ty: a, optional: oa }, FieldType::Scalar { ty: b, optional: ob }) => {
+            // Making a field optional is safe; making it required is not (old nulls).
+            let optional_ok = *ob || !*oa;
+            let type_ok = match (a, b) {
+                (ScalarType::Enum { variants: va, .. }, ScalarType::Enum { variants: vb, .. }) => {
+                    va.iter().all(|v| vb.contains(v))
+                }
+                _ => a == b,
+            };
+            optional_ok && type_ok
+        }
+        _ => false,
+    }
+}
+
+/// Compares each registered model with its stored descriptor: refuses
+/// incompatible type changes, backfills new indexes, drops removed ones,
+/// then stores the new descriptors.
+pub fn reconcile(trees: &Trees, models: &Models) -> Result<(), StoreError> {
+    for model in models.iter() {
+        let key = keys::model_key(&model.collection);
+        let stored: Option<ModelDescriptor> = match trees.meta.get(&key)? {
+            Some(v) => {
+                Some(encoding::decode(&v, "model descriptor").map_err(|e| StoreError::corrupt(keys::META, &key, e))?)
+            }
+            None => None,
+        };
+        let stored_fields = stored.as_ref().map(|d| d.fields.as_slice()).unwrap_or_default();
+        for field in &model.fields {
+            if let Some(old) = stored_fields.iter().find(|f| f.name == field.name)
+                && !compatible(&old.ty, &field.ty)
+            {
+                return Err(StoreError::IncompatibleSchema {
+                    model: model.name.clone(),
+                    field: field.name.clone(),
+                    old: old.ty.to_string(),
+                    new: field.ty.to_string(),
+                });
+            }
+        }
+        let has_data = trees.states.scan_prefix(keys::part(&model.collection)).next().is_some();
+        for field in model.fields.iter().filter(|f| f.indexed) {
+            let was_indexed = stored_fields.iter().any(|f| f.name == field.name && f.indexed);
+            if !was_indexed && has_data {
+                backfill(trees, model, &field.name)?;
+            }
+        }
+        for old in stored_fields.iter().filter(|f| f.indexed) {
+            if !model.fields.iter().any(|f| f.name == old.name && f.indexed) {
+                drop_index(trees, &model.collection, &old.name)?;
+            }
+        }
+        if stored.as_deref_eq(model) {
+            continue;
+        }
+        if stored.is_some() {
+            tracing::info!(model = %model.name, "stored model descriptor updated to match the registered struct");
+        }
+        trees.meta.insert(key, encoding::encode(model.as_ref()))?;
+    }
+    trees.db.flush()?;
+    Ok(())
+}
+
+trait AsDerefEq {
+    fn as_deref_eq(&self, other: &ModelDescriptor) -> bool;
+}
+
+impl AsDerefEq for Option<ModelDescriptor> {
+    fn as_deref_eq(&self, other: &ModelDescriptor) -> bool {
+        self.as_ref() == Some(other)
+    }
+}
+
+/// Indexes `field` for every live entity of the model, logging progress.
+fn backfill(trees: &Trees, model: &ModelDescriptor, field: &str) -> Result<(), StoreError> {
+    let Some(f) = model.field(field) else { return Ok(()) };
+    tracing::info!(model = %model.name, field, "building a new index");
+    let mut done: u64 = 0;
+    let mut batch = sled::Batch::default();
+    for item in trees.states.scan_prefix(keys::part(&model.collection)) {
+        let (k, v) = item?;
+        let state = decode_state(&k, &v)?;
+        if !state.is_deleted() {
+            batch.insert(keys::index_key(&model.collection, field, &state.value(f), state.id), &[][..]);
+        }
+        done += 1;
+        if done.is_multiple_of(10_000) {
+            trees.indexes.apply_batch(std::mem::take(&mut batch))?;
+            tracing::info!(model = %model.name, field, entities = done, "index backfill progress");
+        }
+    }
+    trees.indexes.apply_batch(batch)?;
+    tracing::info!(model = %model.name, field, entities = done, "index built");
+    Ok(())
+}
+
+fn drop_index(trees: &Trees, collection: &str, field: &str) -> Result<(), StoreError> {
+    let mut batch = sled::Batch::default();
+    for item in trees.indexes.scan_prefix(keys::index_prefix(collection, field)) {
+        let (k, _) = item?;
+        batch.remove(k);
+    }
+    trees.indexes.apply_batch(batch)?;
+    tracing::info!(collection, field, "index dropped: the field is no longer indexed");
+    Ok(())
+}

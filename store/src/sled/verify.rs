@@ -1,0 +1,71 @@
+//! `verify`: replays every entity and compares it with what is materialized.
+
+use std::collections::BTreeSet;
+use std::time::Instant;
+
+use chronicle_model::{Event, Models, replay};
+
+use super::Trees;
+use super::keys;
+use super::read::{decode_state, history};
+use crate::error::StoreError;
+use crate::storage::{Difference, VerifyReport};
+
+pub fn verify(trees: &Trees, models: &Models) -> Result<VerifyReport, StoreError> {
+    let started = Instant::now();
+    let mut report = VerifyReport::default();
+    for model in models.iter() {
+        let collection = &model.collection;
+        let mut expected_index: BTreeSet<Vec<u8>> = BTreeSet::new();
+        for item in trees.states.scan_prefix(keys::part(collection)) {
+            let (k, v) = item?;
+            let state = decode_state(&k, &v)?;
+            let events: Vec<Event> = history(trees, state.id)?.into_iter().map(|s| (*s.event).clone()).collect();
+            report.entities += 1;
+            report.events += events.len() as u64;
+            let differ = |problem: String| Difference { collection: collection.clone(), entity_id: state.id, problem };
+            match replay(model, &events) {
+                Ok(Some(replayed)) if replayed == state => {}
+                Ok(Some(_)) => {
+                    report.differences.push(differ("materialized state differs from the replay of its events".into()))
+                }
+                Ok(None) => report.differences.push(differ("state has no events".into())),
+                Err(e) => report.differences.push(differ(format!("its events do not replay: {e}"))),
+            }
+            if !state.is_deleted() {
+                for f in model.fields.iter().filter(|f| f.indexed) {
+                    expected_index.insert(keys::index_key(collection, &f.name, &state.value(f), state.id));
+                }
+            }
+            if report.entities.is_multiple_of(10_000) {
+                tracing::info!(entities = report.entities, events = report.events, "verify progress");
+            }
+        }
+        let mut actual_index = BTreeSet::new();
+        for item in trees.indexes.scan_prefix(keys::part(collection)) {
+            actual_index.insert(item?.0.to_vec());
+        }
+        for missing in expected_index.difference(&actual_index) {
+            report.differences.push(index_difference(collection, missing, "index entry missing"));
+        }
+        for stray in actual_index.difference(&expected_index) {
+            report.differences.push(index_difference(collection, stray, "stray index entry"));
+        }
+    }
+    tracing::info!(
+        entities = report.entities,
+        events = report.events,
+        differences = report.differences.len(),
+        seconds = started.elapsed().as_secs_f64(),
+        "verify finished"
+    );
+    Ok(report)
+}
+
+fn index_difference(collection: &str, key: &[u8], problem: &str) -> Difference {
+    Difference {
+        collection: collection.to_owned(),
+        entity_id: keys::trailing_id(key).unwrap_or_default(),
+        problem: problem.to_owned(),
+    }
+}

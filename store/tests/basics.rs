@@ -1,0 +1,143 @@
+//! The sled store end to end on a real temp directory: commit, read, reopen,
+//! history, audit, the log, signals and verify.
+
+use chronicle_model::{EventKind, Model, Ref, Scope, Text, Timestamp, models};
+use chronicle_store::{AuditFilter, Filter, Op, OrderBy, Query, SledStore, Storage, StorageExt, StoreError};
+use futures_util::StreamExt;
+
+#[derive(Debug, Clone, Model)]
+pub struct Artist {
+    pub name: String,
+    pub country: Option<String>,
+}
+
+#[derive(Debug, Clone, Model)]
+pub struct Album {
+    pub name: String,
+    pub year: i32,
+    pub artist: Ref<Artist>,
+    pub description: Text,
+}
+
+type R = Result<(), Box<dyn std::error::Error>>;
+
+fn open(dir: &std::path::Path) -> Result<SledStore, StoreError> {
+    SledStore::open(dir, models![Artist, Album]?)
+}
+
+#[tokio::test]
+async fn commit_read_reopen_and_history() -> R {
+    let dir = tempfile::tempdir()?;
+    let (miles, album, created) = {
+        let store = open(dir.path())?;
+        let mut tx = store.begin("alice");
+        let miles = tx.create(Artist { name: "Miles Davis".into(), country: Some("US".into()) })?;
+        let album = tx.create(Album {
+            name: "Kind of Blue".into(),
+            year: 1959,
+            artist: Ref::new(miles),
+            description: Text::from("Modal"),
+        })?;
+        let created = tx.commit().await?;
+        let mut tx = store.begin("bob");
+        tx.edit::<Album>(album)?.set_year(1960).description().insert(5, " jazz")?;
+        tx.commit().await?;
+        (miles, album, created)
+    };
+    let store = open(dir.path())?;
+    assert_eq!(store.last_seq(), 3);
+    let a = store.load::<Album>(album).await?.ok_or("album missing after reopen")?;
+    assert_eq!((a.year, a.description.as_str(), a.meta.updated_by.as_str()), (1960, "Modal jazz", "bob"));
+    assert_eq!(a.artist.id(), miles);
+    let history = store.history(album).await?;
+    assert_eq!(history.iter().map(|e| e.event.kind()).collect::<Vec<_>>(), [EventKind::Created, EventKind::Updated]);
+    let then = store.load_at::<Album>(album, created[1].id).await?.map(|v| v.year);
+    assert_eq!(then, Some(1959));
+    assert!(store.load_at_time::<Album>(album, Timestamp::from_millis(0)).await?.is_none());
+    assert!(store.verify().await?.is_clean());
+    Ok(())
+}
+
+#[tokio::test]
+async fn queries_use_indexes_for_relations_and_ranges() -> R {
+    let dir = tempfile::tempdir()?;
+    let store = open(dir.path())?;
+    let mut tx = store.begin("alice");
+    let miles = tx.create(Artist { name: "Miles Davis".into(), country: None })?;
+    let coltrane = tx.create(Artist { name: "John Coltrane".into(), country: None })?;
+    let mut ids = Vec::new();
+    for (i, (name, artist)) in
+        [("Kind of Blue", miles), ("Giant Steps", coltrane), ("Sketches of Spain", miles)].into_iter().enumerate()
+    {
+        ids.push(tx.create(Album {
+            name: name.into(),
+            year: 1959 + i as i32,
+            artist: Ref::new(artist),
+            description: Text::default(),
+        })?);
+    }
+    tx.commit().await?;
+
+    let by_miles = store.query("album", &Query::filter(Filter::field("artist", Op::Eq(miles.into())))).await?;
+    assert_eq!(by_miles.ids(), [ids[0], ids[2]]);
+    let mut q = Query::filter(Filter::field("year", Op::Gt(1959.into())));
+    q.order = vec![OrderBy::desc("year")];
+    assert_eq!(store.query("album", &q).await?.ids(), [ids[2], ids[1]]);
+    let q = Query::filter(Filter::field("name", Op::StartsWith("Sk".into())));
+    assert_eq!(store.query("album", &q).await?.ids(), [ids[2]]);
+    let null_operand = Query::filter(Filter::field("year", Op::Eq(chronicle_model::Value::Null)));
+    assert!(matches!(store.query("album", &null_operand).await, Err(StoreError::InvalidQuery(_))));
+    let too_many = Query { first: Some(501), ..Query::default() };
+    assert!(matches!(store.query("album", &too_many).await, Err(StoreError::Limit { .. })));
+
+    // Paging by two, in id order.
+    let mut q = Query { first: Some(2), ..Query::default() };
+    let p1 = store.query("album", &q).await?;
+    assert!(p1.has_next_page);
+    assert_eq!(p1.total_count, Some(3));
+    q.after = p1.end_cursor().map(str::to_owned);
+    let p2 = store.query("album", &q).await?;
+    assert_eq!([p1.ids(), p2.ids()].concat(), ids);
+    assert!(!p2.has_next_page);
+
+    let mut tx = store.begin("carol");
+    tx.delete::<Album>(ids[0])?;
+    tx.commit().await?;
+    let by_miles = store.query("album", &Query::filter(Filter::field("artist", Op::Eq(miles.into())))).await?;
+    assert_eq!(by_miles.ids(), [ids[2]]);
+    assert!(store.verify().await?.is_clean());
+    Ok(())
+}
+
+#[tokio::test]
+async fn audit_log_and_signals() -> R {
+    let dir = tempfile::tempdir()?;
+    let store = open(dir.path())?;
+    let mut all = store.subscribe(Scope::All);
+    let mut tx = store.begin("alice");
+    let a = tx.create(Artist { name: "A".into(), country: None })?;
+    tx.commit().await?;
+    let mut tx = store.begin("bob");
+    tx.edit::<Artist>(a)?.set_country(Some("FR".to_string()));
+    tx.commit().await?;
+    let mut tx = store.begin("alice");
+    tx.edit::<Artist>(a)?.set_name("B");
+    tx.commit().await?;
+
+    let by_alice =
+        store.audit(&AuditFilter { user_id: Some("alice".into()), ..AuditFilter::default() }, 10, None).await?;
+    assert_eq!(by_alice.len(), 2);
+    assert!(by_alice[0].event.id > by_alice[1].event.id, "newest first");
+    let page = store.audit(&AuditFilter::default(), 2, None).await?;
+    let rest = store.audit(&AuditFilter::default(), 2, Some(page[1].event.id)).await?;
+    assert_eq!(page.len() + rest.len(), 3);
+    let after_one = store.events_after(1, 10).await?;
+    assert_eq!(after_one.iter().map(|e| e.seq).collect::<Vec<_>>(), [2, 3]);
+
+    let mut seqs = Vec::new();
+    for _ in 0..3 {
+        seqs.push(all.next().await.and_then(Result::ok).map(|s| s.seq));
+    }
+    assert_eq!(seqs, [Some(1), Some(2), Some(3)]);
+    Ok(())
+}
