@@ -25,7 +25,7 @@ pub enum ModelError {
     MissingField { collection: String, field: String },
 
     #[error("invalid {what} `{input}`: {reason}")]
-    InvalidId { what: &'static str, input: String, reason: String },
+    Unparsable { what: &'static str, input: String, reason: String },
 
     #[error("event {event} lists precursor {precursor}, which is not a known event of entity {entity}")]
     UnknownPrecursor { event: EventId, precursor: EventId, entity: EntityId },

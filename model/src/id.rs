@@ -81,7 +81,7 @@ macro_rules! ulid_newtype {
             type Err = ModelError;
 
             fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Ulid::from_string(s).map(Self).map_err(|e| ModelError::InvalidId {
+                Ulid::from_string(s).map(Self).map_err(|e| ModelError::Unparsable {
                     what: $what,
                     input: s.chars().take(64).collect(),
                     reason: e.to_string(),

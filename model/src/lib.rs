@@ -79,6 +79,7 @@ pub mod merge;
 pub mod signal;
 pub mod state;
 pub mod text_edit;
+mod timestamp;
 pub mod transaction;
 pub mod typed;
 pub mod value;

@@ -119,19 +119,25 @@ impl MemoryStore {
             inner.seq += 1;
             let seq = inner.seq;
             let event = Arc::new(event);
+            let key = (event.collection.clone(), event.entity_id);
+            let previous = inner.states.get(&key).cloned().map(Arc::new);
             inner.entity_events.entry(event.entity_id).or_default().push(event.id);
             inner.events.insert(
                 event.id,
-                StoredEvent { event: event.clone(), seq, depth: applied.depth, changes: applied.changes },
+                StoredEvent { event: event.clone(), seq, depth: applied.depth, changes: applied.changes.clone() },
             );
-            inner.states.insert((event.collection.clone(), event.entity_id), applied.state);
+            inner.states.insert(key, applied.state.clone());
             signals.push(Arc::new(ChangeSignal {
                 seq,
                 collection: event.collection.clone(),
                 entity_id: event.entity_id,
                 kind: applied.kind,
                 event,
+                depth: applied.depth,
+                changes: applied.changes,
                 changed_fields: applied.changed_fields,
+                previous,
+                state: Arc::new(applied.state),
             }));
         }
         // Published under the lock so subscribers see signals in commit order.

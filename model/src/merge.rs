@@ -40,6 +40,19 @@ pub fn apply(
     event: &Event,
     depth_of: &dyn Fn(EventId) -> Option<u64>,
 ) -> Result<Applied, ModelError> {
+    apply_checked(descriptor, state, event, depth_of, false)
+}
+
+/// [`apply`], or with `stored` the fold of an event accepted earlier, under
+/// a model that may have changed since: a creation need not set fields added
+/// later (they read as their defaults) and writes to removed fields are kept.
+fn apply_checked(
+    descriptor: &ModelDescriptor,
+    state: Option<&EntityState>,
+    event: &Event,
+    depth_of: &dyn Fn(EventId) -> Option<u64>,
+    stored: bool,
+) -> Result<Applied, ModelError> {
     if event.collection != descriptor.collection {
         return Err(ModelError::WrongCollection {
             event: event.id,
@@ -64,7 +77,9 @@ pub fn apply(
         }
         (Some(s), false) => s.clone(),
         (None, true) => {
-            check_creation(descriptor, event)?;
+            if !stored {
+                check_creation(descriptor, event)?;
+            }
             let stamp = Stamp { event: event.id, user: event.user_id.clone() };
             EntityState {
                 id: event.entity_id,
@@ -93,7 +108,9 @@ pub fn apply(
     let mut changed = Vec::new();
     for op in &event.operations {
         match op {
+            Operation::Lww(op) if stored => changed.extend(next.lww.apply_stored(descriptor, op, ctx)?),
             Operation::Lww(op) => changed.extend(next.lww.apply(descriptor, op, ctx)?),
+            Operation::Text(op) if stored => changed.extend(next.text.apply_stored(descriptor, op, ctx)?),
             Operation::Text(op) => changed.extend(next.text.apply(descriptor, op, ctx)?),
             Operation::Delete => {
                 next.deleted = next.deleted.max(Some(event.id));
@@ -146,6 +163,9 @@ fn summarize(event: &Event, after: &EntityState, fields: &[String]) -> Vec<Field
 
 /// Folds `events` (in an order that respects precursors) into a state.
 ///
+/// The events are a stored history, checked when they were applied, so the
+/// fold tolerates what model changes since allow: a creation without a field
+/// added later, writes to a field removed since (kept in the state).
 /// Returns `None` for an empty history.
 pub fn replay<'e>(
     descriptor: &ModelDescriptor,
@@ -157,7 +177,7 @@ pub fn replay<'e>(
         if depths.contains_key(&event.id) {
             continue;
         }
-        let applied = apply(descriptor, state.as_ref(), event, &|id| depths.get(&id).copied())?;
+        let applied = apply_checked(descriptor, state.as_ref(), event, &|id| depths.get(&id).copied(), true)?;
         depths.insert(event.id, applied.depth);
         state = Some(applied.state);
     }

@@ -4,7 +4,7 @@
 //! bounded queue, and when it is full the subscription is told it lagged
 //! (with the first commit sequence it missed) so it can re-read from there.
 
-use std::collections::VecDeque;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::fmt;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
@@ -12,8 +12,10 @@ use std::task::{Context, Poll, Waker};
 
 use futures_core::Stream;
 
-use crate::event::{Event, EventKind};
+use crate::event::{Event, EventKind, FieldChange};
 use crate::id::EntityId;
+use crate::state::EntityState;
+use crate::value::Value;
 
 /// Emitted after a commit, once per event, in commit order.
 #[derive(Clone, Debug, PartialEq)]
@@ -24,26 +26,33 @@ pub struct ChangeSignal {
     pub entity_id: EntityId,
     pub kind: EventKind,
     pub event: Arc<Event>,
+    /// The event's Lamport depth.
+    pub depth: u64,
+    /// The readable summary of the event.
+    pub changes: Vec<FieldChange>,
     /// The model fields the event set (none for a delete).
     pub changed_fields: Vec<String>,
+    /// The entity's state before the event; `None` for a creation.
+    pub previous: Option<Arc<EntityState>>,
+    /// The entity's state after the event.
+    pub state: Arc<EntityState>,
 }
 
 /// Which signals a subscription receives.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Scope {
     All,
     Collection(String),
-    Entity { collection: String, id: EntityId },
-}
-
-impl Scope {
-    fn matches(&self, signal: &ChangeSignal) -> bool {
-        match self {
-            Scope::All => true,
-            Scope::Collection(c) => *c == signal.collection,
-            Scope::Entity { collection, id } => *collection == signal.collection && *id == signal.entity_id,
-        }
-    }
+    Entity {
+        collection: String,
+        id: EntityId,
+    },
+    /// Changes to entities whose scalar `field` equals `value` before or after the change.
+    Field {
+        collection: String,
+        field: String,
+        value: Value,
+    },
 }
 
 /// The subscription fell behind; signals from commit sequence `from` on were dropped.
@@ -64,13 +73,33 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
-/// A subscription's scope and its queue, forgotten once the subscription is dropped.
-type Subscriber = (Scope, Weak<Mutex<Queue>>);
+type Subscribers = Vec<Weak<Mutex<Queue>>>;
+
+/// Subscriptions indexed by what they watch, so a signal reaches its
+/// subscribers without looking at anyone else's.
+#[derive(Default)]
+struct Index {
+    all: Subscribers,
+    by_collection: HashMap<String, Subscribers>,
+    by_entity: HashMap<(String, EntityId), Subscribers>,
+    /// Key: collection, field, encoded value.
+    by_field: HashMap<(String, String, Vec<u8>), Subscribers>,
+    /// The fields of each collection that have field subscriptions.
+    watched_fields: HashMap<String, HashSet<String>>,
+}
+
+fn field_key(collection: &str, field: &str, value: &Value) -> (String, String, Vec<u8>) {
+    (collection.to_owned(), field.to_owned(), crate::encoding::encode(value))
+}
+
+fn register_value(state: &EntityState, field: &str) -> Value {
+    state.lww.get(field).cloned().unwrap_or(Value::Null)
+}
 
 /// Fans change signals out to subscriptions.
 #[derive(Clone)]
 pub struct ChangeFeed {
-    subscribers: Arc<Mutex<Vec<Subscriber>>>,
+    index: Arc<Mutex<Index>>,
     capacity: usize,
 }
 
@@ -89,43 +118,74 @@ impl Default for ChangeFeed {
 impl ChangeFeed {
     /// A feed whose subscriptions buffer at most `capacity` signals each.
     pub fn new(capacity: usize) -> Self {
-        Self { subscribers: Arc::default(), capacity: capacity.max(1) }
+        Self { index: Arc::default(), capacity: capacity.max(1) }
     }
 
     pub fn subscribe(&self, scope: Scope) -> Subscription {
         let queue =
             Arc::new(Mutex::new(Queue { items: VecDeque::new(), lagged_from: None, waker: None, closed: false }));
-        lock(&self.subscribers).push((scope, Arc::downgrade(&queue)));
+        let weak = Arc::downgrade(&queue);
+        let mut index = lock(&self.index);
+        match scope {
+            Scope::All => index.all.push(weak),
+            Scope::Collection(c) => index.by_collection.entry(c).or_default().push(weak),
+            Scope::Entity { collection, id } => index.by_entity.entry((collection, id)).or_default().push(weak),
+            Scope::Field { collection, field, value } => {
+                index.watched_fields.entry(collection.clone()).or_default().insert(field.clone());
+                index.by_field.entry(field_key(&collection, &field, &value)).or_default().push(weak);
+            }
+        }
         Subscription { queue }
     }
 
     /// Delivers `signal` to every matching subscription without waiting on any.
     pub fn publish(&self, signal: Arc<ChangeSignal>) {
-        let mut subscribers = lock(&self.subscribers);
-        subscribers.retain(|(scope, weak)| {
-            let Some(queue) = weak.upgrade() else { return false };
-            if scope.matches(&signal) {
-                let mut q = lock(&queue);
-                if q.items.len() >= self.capacity {
-                    q.lagged_from.get_or_insert(signal.seq);
-                } else if q.lagged_from.is_none() {
-                    q.items.push_back(signal.clone());
+        let mut index = lock(&self.index);
+        let index = &mut *index;
+        let c = &signal.collection;
+        deliver(&mut index.all, &signal, self.capacity);
+        if let Some(subs) = index.by_collection.get_mut(c) {
+            deliver(subs, &signal, self.capacity);
+        }
+        if let Some(subs) = index.by_entity.get_mut(&(c.clone(), signal.entity_id)) {
+            deliver(subs, &signal, self.capacity);
+        }
+        if let Some(fields) = index.watched_fields.get(c) {
+            for field in fields {
+                let after = field_key(c, field, &register_value(&signal.state, field));
+                if let Some(subs) = index.by_field.get_mut(&after) {
+                    deliver(subs, &signal, self.capacity);
                 }
-                if let Some(w) = q.waker.take() {
-                    w.wake();
+                if let Some(previous) = &signal.previous {
+                    let before = field_key(c, field, &register_value(previous, field));
+                    if before != after
+                        && let Some(subs) = index.by_field.get_mut(&before)
+                    {
+                        deliver(subs, &signal, self.capacity);
+                    }
                 }
             }
-            true
-        });
+        }
     }
 
     pub fn subscriber_count(&self) -> usize {
-        lock(&self.subscribers).iter().filter(|(_, w)| w.strong_count() > 0).count()
+        let index = lock(&self.index);
+        let live = |subs: &Subscribers| subs.iter().filter(|w| w.strong_count() > 0).count();
+        live(&index.all)
+            + index.by_collection.values().map(live).sum::<usize>()
+            + index.by_entity.values().map(live).sum::<usize>()
+            + index.by_field.values().map(live).sum::<usize>()
     }
 
     /// Ends every subscription (their streams finish).
     pub fn close(&self) {
-        for (_, weak) in lock(&self.subscribers).drain(..) {
+        let mut index = lock(&self.index);
+        let index = std::mem::take(&mut *index);
+        let lists = std::iter::once(index.all)
+            .chain(index.by_collection.into_values())
+            .chain(index.by_entity.into_values())
+            .chain(index.by_field.into_values());
+        for weak in lists.flatten() {
             if let Some(queue) = weak.upgrade() {
                 let mut q = lock(&queue);
                 q.closed = true;
@@ -135,6 +195,24 @@ impl ChangeFeed {
             }
         }
     }
+}
+
+/// Pushes `signal` to each live queue of `subs` (dropping the dead ones);
+/// a full queue records that it lagged instead of blocking.
+fn deliver(subs: &mut Subscribers, signal: &Arc<ChangeSignal>, capacity: usize) {
+    subs.retain(|weak| {
+        let Some(queue) = weak.upgrade() else { return false };
+        let mut q = lock(&queue);
+        if q.items.len() >= capacity {
+            q.lagged_from.get_or_insert(signal.seq);
+        } else if q.lagged_from.is_none() {
+            q.items.push_back(signal.clone());
+        }
+        if let Some(w) = q.waker.take() {
+            w.wake();
+        }
+        true
+    });
 }
 
 /// A stream of change signals; yields `Err(Lagged)` once when it fell behind.
@@ -186,6 +264,10 @@ mod tests {
     use crate::event::Operation;
     use crate::id::EventId;
 
+    fn descriptor(collection: &str) -> crate::descriptor::ModelDescriptor {
+        crate::descriptor::ModelDescriptor { name: "T".into(), collection: collection.into(), fields: vec![] }
+    }
+
     fn signal(seq: u64, collection: &str, entity_id: EntityId) -> Arc<ChangeSignal> {
         let event = Event {
             id: EventId::new(),
@@ -195,13 +277,19 @@ mod tests {
             precursors: vec![],
             operations: vec![Operation::Lww(LwwOperation::default())],
         };
+        let state = crate::merge::apply(&descriptor(collection), None, &event, &|_| None).map(|a| a.state);
+        let Ok(state) = state else { panic!("test event applies") };
         Arc::new(ChangeSignal {
             seq,
             collection: collection.into(),
             entity_id,
             kind: EventKind::Created,
             event: Arc::new(event),
+            depth: 1,
+            changes: vec![],
             changed_fields: vec![],
+            previous: None,
+            state: Arc::new(state),
         })
     }
 

@@ -32,6 +32,11 @@ pub enum StoreError {
     #[error("stored value under {tree}/{key} is corrupt: {reason}; run `chronicle verify` and restore from a backup")]
     Corrupt { tree: &'static str, key: String, reason: String },
 
+    /// A stored value whose format version byte is newer than this build
+    /// reads; `at` is `tree/key` (key in hex), `source` the model's `UnsupportedFormat`.
+    #[error("stored value under {at} was written by a newer Chronicle: {source}")]
+    NewerValue { at: Box<str>, source: ModelError },
+
     #[error("entity {id} of `{collection}` has heads that differ from the expected ones")]
     HeadsMismatch { collection: String, id: EntityId },
 
@@ -51,7 +56,21 @@ impl From<sled::Error> for StoreError {
 impl StoreError {
     /// A corrupt-value error for `key` of `tree`, showing the key in hex.
     pub(crate) fn corrupt(tree: &'static str, key: &[u8], reason: impl ToString) -> Self {
-        let key = key.iter().map(|b| format!("{b:02x}")).collect();
-        StoreError::Corrupt { tree, key, reason: reason.to_string() }
+        StoreError::Corrupt { tree, key: hex(key), reason: reason.to_string() }
     }
+
+    /// The error for a stored value under `key` of `tree` that `encoding::decode`
+    /// refused: written by a newer build, or else corrupt.
+    pub(crate) fn undecodable(tree: &'static str, key: &[u8], error: ModelError) -> Self {
+        match error {
+            ModelError::UnsupportedFormat { found, supported, .. } if found > supported => {
+                StoreError::NewerValue { at: format!("{tree}/{}", hex(key)).into(), source: error }
+            }
+            error => Self::corrupt(tree, key, error),
+        }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

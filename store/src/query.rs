@@ -248,7 +248,7 @@ pub fn decode_cursor(cursor: &str) -> Result<Vec<u8>, StoreError> {
 }
 
 /// One page of results.
-#[derive(Clone, Debug, PartialEq)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Page {
     pub items: Vec<EntityState>,
     /// One cursor per item.

@@ -94,6 +94,16 @@ pub trait Storage: StateReader + Send + Sync + 'static {
     /// One page of live (not deleted) entities of `collection`.
     async fn query(&self, collection: &str, query: &Query) -> Result<Page, StoreError>;
 
+    /// For each target id, one page of `collection` entities whose `Ref`
+    /// field `field` points at it (a reverse relation), in one call.
+    async fn query_related(
+        &self,
+        collection: &str,
+        field: &str,
+        targets: &[EntityId],
+        query: &Query,
+    ) -> Result<Vec<Page>, StoreError>;
+
     async fn event(&self, id: EventId) -> Result<Option<StoredEvent>, StoreError>;
 
     /// The entity's events, oldest first, in an order that respects precursors.
@@ -118,6 +128,9 @@ pub trait Storage: StateReader + Send + Sync + 'static {
 
     /// Replays every entity and compares with the materialized state and indexes.
     async fn verify(&self) -> Result<VerifyReport, StoreError>;
+
+    /// Bytes the store occupies on disk, when the engine can tell.
+    fn size_on_disk(&self) -> Option<u64>;
 
     /// Makes every acknowledged commit durable now.
     async fn flush(&self) -> Result<(), StoreError>;

@@ -45,41 +45,20 @@ impl LwwState {
     pub fn get(&self, field: &str) -> Option<&Value> {
         self.registers.get(field).map(|r| &r.value)
     }
-}
 
-impl PropertyBackend for LwwState {
-    type Operation = LwwOperation;
-
-    const KIND: BackendKind = BackendKind::Lww;
-
-    fn validate(descriptor: &ModelDescriptor, op: &LwwOperation, event: EventId) -> Result<(), ModelError> {
-        if !op.sets.windows(2).all(|w| w[0].0 < w[1].0) {
-            return Err(ModelError::InvalidEvent {
-                event,
-                reason: "scalar fields must be sorted by name and set at most once".into(),
-            });
-        }
-        for (name, value) in &op.sets {
-            let field = descriptor.require_field(name)?;
-            if field.backend() != BackendKind::Lww || !field.ty.accepts(value) {
-                return Err(ModelError::WrongType {
-                    collection: descriptor.collection.clone(),
-                    field: name.clone(),
-                    expected: field.ty.to_string(),
-                    found: value.type_name().to_owned(),
-                });
-            }
-        }
-        Ok(())
-    }
-
-    fn apply(
+    /// Applies an operation of an event already stored, which may set
+    /// fields removed from the model since: their registers are kept.
+    pub(crate) fn apply_stored(
         &mut self,
         descriptor: &ModelDescriptor,
         op: &LwwOperation,
         ctx: EventContext,
     ) -> Result<Vec<String>, ModelError> {
-        Self::validate(descriptor, op, ctx.event)?;
+        check(descriptor, op, ctx.event, true)?;
+        Ok(self.merge(op, ctx))
+    }
+
+    fn merge(&mut self, op: &LwwOperation, ctx: EventContext) -> Vec<String> {
         for (name, value) in &op.sets {
             let fresh = LwwRegister { value: value.clone(), event: ctx.event, depth: ctx.depth };
             match self.registers.get_mut(name) {
@@ -90,8 +69,55 @@ impl PropertyBackend for LwwState {
                 }
             }
         }
-        Ok(op.sets.iter().map(|(name, _)| name.clone()).collect())
+        op.sets.iter().map(|(name, _)| name.clone()).collect()
     }
+}
+
+impl PropertyBackend for LwwState {
+    type Operation = LwwOperation;
+
+    const KIND: BackendKind = BackendKind::Lww;
+
+    fn validate(descriptor: &ModelDescriptor, op: &LwwOperation, event: EventId) -> Result<(), ModelError> {
+        check(descriptor, op, event, false)
+    }
+
+    fn apply(
+        &mut self,
+        descriptor: &ModelDescriptor,
+        op: &LwwOperation,
+        ctx: EventContext,
+    ) -> Result<Vec<String>, ModelError> {
+        Self::validate(descriptor, op, ctx.event)?;
+        Ok(self.merge(op, ctx))
+    }
+}
+
+/// Checks `op` against the model; with `stored`, fields the model no longer
+/// has are let through (the event was checked when it was written).
+fn check(descriptor: &ModelDescriptor, op: &LwwOperation, event: EventId, stored: bool) -> Result<(), ModelError> {
+    if !op.sets.windows(2).all(|w| w[0].0 < w[1].0) {
+        return Err(ModelError::InvalidEvent {
+            event,
+            reason: "scalar fields must be sorted by name and set at most once".into(),
+        });
+    }
+    for (name, value) in &op.sets {
+        let field = match descriptor.field(name) {
+            Some(field) => field,
+            None if stored => continue,
+            None => descriptor.require_field(name)?,
+        };
+        if field.backend() != BackendKind::Lww || !field.ty.accepts(value) {
+            return Err(ModelError::WrongType {
+                collection: descriptor.collection.clone(),
+                field: name.clone(),
+                expected: field.ty.to_string(),
+                found: value.type_name().to_owned(),
+            });
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@
 //! An operation is a Yrs v1 update. The state keeps the whole document as a
 //! v1 update plus each field's current string, so reads never decode Yrs.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use serde::{Deserialize, Serialize};
 use yrs::updates::decoder::Decode;
@@ -51,6 +51,31 @@ impl TextState {
         Ok(doc)
     }
 
+    /// Applies an operation of an event already stored, which may write to
+    /// text fields removed from the model since (even to all of them).
+    pub(crate) fn apply_stored(
+        &mut self,
+        descriptor: &ModelDescriptor,
+        op: &TextOperation,
+        ctx: EventContext,
+    ) -> Result<Vec<String>, ModelError> {
+        self.merge(descriptor, op, ctx, true)
+    }
+
+    fn merge(
+        &mut self,
+        descriptor: &ModelDescriptor,
+        op: &TextOperation,
+        ctx: EventContext,
+        stored: bool,
+    ) -> Result<Vec<String>, ModelError> {
+        let doc = self.load(&descriptor.collection, ctx.event.low_53_bits())?;
+        let before = root_names(&doc);
+        apply_update(&doc, &op.update, &descriptor.collection)?;
+        check_roots(descriptor, &doc, &before, stored)?;
+        Ok(self.store(descriptor, &doc))
+    }
+
     /// Re-reads the document's bytes and field strings from `doc`.
     pub(crate) fn store(&mut self, descriptor: &ModelDescriptor, doc: &Doc) -> Vec<String> {
         let txn = doc.transact();
@@ -78,11 +103,30 @@ fn apply_update(doc: &Doc, bytes: &[u8], collection: &str) -> Result<(), ModelEr
     Ok(())
 }
 
+/// The names of the document's roots.
+fn root_names(doc: &Doc) -> BTreeSet<String> {
+    doc.transact().root_refs().map(|(name, _)| name.to_owned()).collect()
+}
+
 /// Refuses updates that write to a document root that is not a text field.
-fn check_roots(descriptor: &ModelDescriptor, doc: &Doc) -> Result<(), ModelError> {
+/// Roots in `before` were accepted when written (their field may have been
+/// removed from the model since), and so are unknown names when `stored`.
+fn check_roots(
+    descriptor: &ModelDescriptor,
+    doc: &Doc,
+    before: &BTreeSet<String>,
+    stored: bool,
+) -> Result<(), ModelError> {
     let txn = doc.transact();
     for (name, _) in txn.root_refs() {
-        let field = descriptor.require_field(name)?;
+        if before.contains(name) {
+            continue;
+        }
+        let field = match descriptor.field(name) {
+            Some(field) => field,
+            None if stored => continue,
+            None => descriptor.require_field(name)?,
+        };
         if field.backend() != BackendKind::Text {
             return Err(ModelError::WrongType {
                 collection: descriptor.collection.clone(),
@@ -121,9 +165,6 @@ impl PropertyBackend for TextState {
         ctx: EventContext,
     ) -> Result<Vec<String>, ModelError> {
         Self::validate(descriptor, op, ctx.event)?;
-        let doc = self.load(&descriptor.collection, ctx.event.low_53_bits())?;
-        apply_update(&doc, &op.update, &descriptor.collection)?;
-        check_roots(descriptor, &doc)?;
-        Ok(self.store(descriptor, &doc))
+        self.merge(descriptor, op, ctx, false)
     }
 }

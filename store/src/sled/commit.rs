@@ -29,6 +29,9 @@ struct Staged {
 pub fn commit(store: &SledStore, events: Vec<Event>) -> Result<(Vec<Outcome>, Option<u64>), StoreError> {
     let trees = &store.trees;
     let _guard = store.commit_lock.lock().unwrap_or_else(|p| p.into_inner());
+    if store.durability.is_closing() {
+        return Err(StoreError::Closed);
+    }
 
     let mut staged: Vec<Staged> = Vec::new();
     let mut latest: HashMap<(String, EntityId), usize> = HashMap::new();
@@ -84,7 +87,11 @@ pub fn commit(store: &SledStore, events: Vec<Event>) -> Result<(Vec<Outcome>, Op
             entity_id: s.event.entity_id,
             kind: s.applied.kind,
             event: Arc::new(s.event),
+            depth: s.applied.depth,
+            changes: s.applied.changes,
             changed_fields: s.applied.changed_fields,
+            previous: s.previous.map(Arc::new),
+            state: Arc::new(s.applied.state),
         }));
     }
     // Still under the commit lock, so every subscriber sees commit order.

@@ -87,6 +87,11 @@ impl Durability {
         }
     }
 
+    /// Whether `stop` has begun: tickets issued from now on may never be flushed.
+    pub fn is_closing(&self) -> bool {
+        lock(&self.shared.tickets).closing
+    }
+
     /// Stops the flusher after a last flush.
     pub fn stop(&self) {
         lock(&self.shared.tickets).closing = true;

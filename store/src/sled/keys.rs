@@ -19,6 +19,7 @@ pub const INDEXES: &str = "indexes";
 
 pub const META_FORMAT: &[u8] = b"format";
 pub const META_MODEL_PREFIX: &[u8] = b"model/";
+pub const META_RETIRED_PREFIX: &[u8] = b"retired/";
 
 pub fn push_part(out: &mut Vec<u8>, part: &str) {
     out.extend((part.len() as u32).to_be_bytes());
@@ -33,6 +34,13 @@ pub fn part(p: &str) -> Vec<u8> {
 
 pub fn model_key(collection: &str) -> Vec<u8> {
     let mut k = META_MODEL_PREFIX.to_vec();
+    k.extend(collection.as_bytes());
+    k
+}
+
+/// The fields removed from a model, with the type their data was written as.
+pub fn retired_key(collection: &str) -> Vec<u8> {
+    let mut k = META_RETIRED_PREFIX.to_vec();
     k.extend(collection.as_bytes());
     k
 }

@@ -11,6 +11,7 @@ mod verify;
 use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use chronicle_model::{
@@ -19,7 +20,7 @@ use chronicle_model::{
 };
 
 use crate::error::StoreError;
-use crate::query::{Page, Query};
+use crate::query::{Filter, Op, Page, Query};
 use crate::storage::{AuditFilter, Storage, SyncMode, VerifyReport};
 use durability::Durability;
 
@@ -101,11 +102,8 @@ impl SledStore {
             SyncMode::None => Some(500),
             _ => None,
         };
-        let db = sled::Config::new()
-            .path(path)
-            .cache_capacity(options.cache_bytes)
-            .flush_every_ms(flush_every)
-            .open()
+        let config = sled::Config::new().path(path).cache_capacity(options.cache_bytes).flush_every_ms(flush_every);
+        let db = open_db(&config)
             .map_err(|e| StoreError::Engine(format!("cannot open the data directory {}: {e}", path.display())))?;
         let trees = Trees::open(db.clone())?;
         schema::check_format(&trees)?;
@@ -127,20 +125,41 @@ impl SledStore {
     }
 
     /// Flushes and stops the background flusher; ends every subscription.
+    /// Commits that start afterwards fail with [`StoreError::Closed`].
     pub fn close(&self) -> Result<(), StoreError> {
+        // Under the commit lock, so a commit either took its ticket before
+        // (and the flusher's last flush covers it) or sees the store closing
+        // and writes nothing: no ticket is left that nobody will flush.
+        let guard = self.commit_lock.lock().unwrap_or_else(|p| p.into_inner());
         self.durability.stop();
+        drop(guard);
         self.trees.db.flush()?;
         self.feed.close();
         Ok(())
     }
 
-    /// Bytes the database occupies on disk.
-    pub fn size_on_disk(&self) -> Result<u64, StoreError> {
-        Ok(self.trees.db.size_on_disk()?)
-    }
-
     fn read_state_raw(&self, collection: &str, id: EntityId) -> Result<Option<EntityState>, StoreError> {
         read::state(&self.trees, collection, id)
+    }
+}
+
+/// How long opening waits for sled's lock on the directory.
+const LOCK_WAIT: Duration = Duration::from_secs(2);
+
+/// Opens the database, waiting a little for its file lock: sled's I/O threads
+/// release it a moment after the previous `Db` on the directory is dropped
+/// (sled issue 1234), so an immediate reopen in the same process would fail.
+fn open_db(config: &sled::Config) -> sled::Result<sled::Db> {
+    let started = Instant::now();
+    loop {
+        match config.open() {
+            Err(sled::Error::Io(e))
+                if e.to_string().starts_with("could not acquire lock") && started.elapsed() < LOCK_WAIT =>
+            {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            other => return other,
+        }
     }
 }
 
@@ -191,6 +210,27 @@ impl Storage for SledStore {
         read::query(&self.trees, descriptor, query)
     }
 
+    async fn query_related(
+        &self,
+        collection: &str,
+        field: &str,
+        targets: &[EntityId],
+        query: &Query,
+    ) -> Result<Vec<Page>, StoreError> {
+        let descriptor = self.models.get(collection)?;
+        targets
+            .iter()
+            .map(|target| {
+                let by_target = Filter::field(field, Op::Eq((*target).into()));
+                let filter = match &query.filter {
+                    Some(f) => Filter::And(vec![by_target, f.clone()]),
+                    None => by_target,
+                };
+                read::query(&self.trees, descriptor, &Query { filter: Some(filter), ..query.clone() })
+            })
+            .collect()
+    }
+
     async fn event(&self, id: EventId) -> Result<Option<StoredEvent>, StoreError> {
         read::event(&self.trees, id)
     }
@@ -222,6 +262,10 @@ impl Storage for SledStore {
 
     async fn verify(&self) -> Result<VerifyReport, StoreError> {
         verify::verify(&self.trees, &self.models)
+    }
+
+    fn size_on_disk(&self) -> Option<u64> {
+        self.trees.db.size_on_disk().ok()
     }
 
     async fn flush(&self) -> Result<(), StoreError> {

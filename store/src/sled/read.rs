@@ -13,7 +13,7 @@ use crate::query::{Filter, Op, Page, Query, paginate};
 use crate::storage::AuditFilter;
 
 pub fn decode_state(key: &[u8], bytes: &[u8]) -> Result<EntityState, StoreError> {
-    encoding::decode(bytes, "entity state").map_err(|e| StoreError::corrupt(keys::STATES, key, e))
+    encoding::decode(bytes, "entity state").map_err(|e| StoreError::undecodable(keys::STATES, key, e))
 }
 
 pub fn state(trees: &Trees, collection: &str, id: EntityId) -> Result<Option<EntityState>, StoreError> {

@@ -21,7 +21,7 @@ impl EventRecord {
     }
 
     pub fn decode(key: &[u8], bytes: &[u8]) -> Result<Self, StoreError> {
-        encoding::decode(bytes, "event record").map_err(|e| StoreError::corrupt(super::keys::EVENTS, key, e))
+        encoding::decode(bytes, "event record").map_err(|e| StoreError::undecodable(super::keys::EVENTS, key, e))
     }
 
     pub fn into_stored(self) -> StoredEvent {

@@ -1,7 +1,7 @@
 //! Format checks and schema reconciliation at open: the registered structs
 //! are the ground truth, the stored descriptors say what the data was written as.
 
-use chronicle_model::{FieldType, ModelDescriptor, Models, ScalarType, encoding};
+use chronicle_model::{FieldDescriptor, FieldType, ModelDescriptor, Models, ScalarType, encoding};
 
 use super::Trees;
 use super::keys;
@@ -52,14 +52,22 @@ pub fn reconcile(trees: &Trees, models: &Models) -> Result<(), StoreError> {
     for model in models.iter() {
         let key = keys::model_key(&model.collection);
         let stored: Option<ModelDescriptor> = match trees.meta.get(&key)? {
-            Some(v) => {
-                Some(encoding::decode(&v, "model descriptor").map_err(|e| StoreError::corrupt(keys::META, &key, e))?)
-            }
+            Some(v) => Some(
+                encoding::decode(&v, "model descriptor").map_err(|e| StoreError::undecodable(keys::META, &key, e))?,
+            ),
             None => None,
         };
         let stored_fields = stored.as_ref().map(|d| d.fields.as_slice()).unwrap_or_default();
+        // Removed fields keep their data in states and events, so a field
+        // that comes back is checked against the type it had.
+        let retired_key = keys::retired_key(&model.collection);
+        let retired: Vec<FieldDescriptor> = match trees.meta.get(&retired_key)? {
+            Some(v) => encoding::decode(&v, "retired fields")
+                .map_err(|e| StoreError::undecodable(keys::META, &retired_key, e))?,
+            None => Vec::new(),
+        };
         for field in &model.fields {
-            if let Some(old) = stored_fields.iter().find(|f| f.name == field.name)
+            if let Some(old) = stored_fields.iter().chain(&retired).find(|f| f.name == field.name)
                 && !compatible(&old.ty, &field.ty)
             {
                 return Err(StoreError::IncompatibleSchema {
@@ -71,6 +79,20 @@ pub fn reconcile(trees: &Trees, models: &Models) -> Result<(), StoreError> {
             }
         }
         let has_data = trees.states.scan_prefix(keys::part(&model.collection)).next().is_some();
+        // A required relation has no default for the entities that exist already.
+        if has_data
+            && let Some(field) = model
+                .fields
+                .iter()
+                .find(|f| f.relation().is_some() && !f.is_optional() && !stored_fields.iter().any(|s| s.name == f.name))
+        {
+            return Err(StoreError::IncompatibleSchema {
+                model: model.name.clone(),
+                field: field.name.clone(),
+                old: "(absent)".into(),
+                new: field.ty.to_string(),
+            });
+        }
         for field in model.fields.iter().filter(|f| f.indexed) {
             let was_indexed = stored_fields.iter().any(|f| f.name == field.name && f.indexed);
             if !was_indexed && has_data {
@@ -80,6 +102,19 @@ pub fn reconcile(trees: &Trees, models: &Models) -> Result<(), StoreError> {
         for old in stored_fields.iter().filter(|f| f.indexed) {
             if !model.fields.iter().any(|f| f.name == old.name && f.indexed) {
                 drop_index(trees, &model.collection, &old.name)?;
+            }
+        }
+        let mut now_retired: Vec<FieldDescriptor> = Vec::new();
+        for old in stored_fields.iter().chain(&retired) {
+            if model.field(&old.name).is_none() && !now_retired.iter().any(|f| f.name == old.name) {
+                now_retired.push(old.clone());
+            }
+        }
+        if now_retired != retired {
+            if now_retired.is_empty() {
+                trees.meta.remove(&retired_key)?;
+            } else {
+                trees.meta.insert(&retired_key, encoding::encode(&now_retired))?;
             }
         }
         if stored.as_deref_eq(model) {

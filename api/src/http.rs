@@ -1,0 +1,207 @@
+//! The HTTP face: `POST /graphql`, GraphiQL on `GET /graphql`, `/healthz`,
+//! `/metrics`, the built web client, body limits and graceful shutdown.
+
+use std::future::Future;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Instant;
+
+use async_graphql::dynamic::Schema;
+use async_graphql::http::GraphiQLSource;
+use async_graphql::{Response, ServerError};
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse};
+use axum::routing::get;
+use chronicle_store::Storage;
+use tower_http::services::{ServeDir, ServeFile};
+
+use crate::auth::{Auth, AuthConfig};
+use crate::error::{ApiError, Code, classify};
+use crate::metrics::Metrics;
+use crate::schema::{self, Caller, Limits, RequestData, Service};
+
+/// Everything the service is configured with besides its store.
+#[derive(Clone, Debug, Default)]
+pub struct AppConfig {
+    pub auth: AuthConfig,
+    pub limits: Limits,
+    /// A built web client to serve at `/`.
+    pub web_dir: Option<PathBuf>,
+}
+
+/// Shared by every handler.
+#[derive(Clone)]
+pub struct AppState {
+    pub schema: Schema,
+    pub service: Service,
+    pub auth: Arc<Auth>,
+    pub metrics: Arc<Metrics>,
+}
+
+impl std::fmt::Debug for AppState {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AppState").finish_non_exhaustive()
+    }
+}
+
+/// Builds the router; returns it with the verifier (whose dev token the CLI prints).
+pub fn router(store: Arc<dyn Storage>, config: AppConfig) -> Result<(Router, Arc<Auth>), String> {
+    let auth = Arc::new(Auth::new(&config.auth)?);
+    let service = Service { models: store.models().clone(), store, limits: config.limits.clone() };
+    let schema =
+        schema::build(&service.models, &service.limits).map_err(|e| format!("cannot build the GraphQL schema: {e}"))?;
+    let state = AppState { schema, service, auth: auth.clone(), metrics: Arc::default() };
+    let mut app = Router::new()
+        .route("/graphql", get(graphql_get).post(graphql))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .layer(DefaultBodyLimit::max(config.limits.max_body_bytes))
+        .with_state(state);
+    if let Some(dir) = config.web_dir {
+        let index = dir.join("index.html");
+        app = app.fallback_service(ServeDir::new(&dir).fallback(ServeFile::new(index)));
+    }
+    Ok((app, auth))
+}
+
+/// Serves `store` on `listener` until `shutdown` resolves, then lets
+/// in-flight requests (and their commits) finish and flushes the store.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    store: Arc<dyn Storage>,
+    config: AppConfig,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let (app, _) = router(store.clone(), config)?;
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+    store.flush().await?;
+    Ok(())
+}
+
+/// `GET /graphql`: a WebSocket upgrade for subscriptions, else GraphiQL.
+async fn graphql_get(State(state): State<AppState>, request: axum::extract::Request) -> axum::response::Response {
+    let (mut parts, _) = request.into_parts();
+    match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
+        Ok(ws) => crate::ws::upgrade(state, ws),
+        Err(_) => graphiql(state).into_response(),
+    }
+}
+
+fn graphiql(state: AppState) -> impl IntoResponse {
+    let bearer = state.auth.dev_token().map(|t| format!("Bearer {t}"));
+    let mut source = GraphiQLSource::build().endpoint("/graphql").subscription_endpoint("/graphql").title("Chronicle");
+    if let Some(bearer) = bearer.as_deref() {
+        source = source.header("Authorization", bearer).ws_connection_param("authorization", bearer);
+    }
+    Html(source.finish())
+}
+
+async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    let body = serde_json::json!({ "status": "ok", "seq": state.service.store.last_seq() });
+    (StatusCode::OK, axum::Json(body))
+}
+
+async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
+    let store = &state.service.store;
+    let text = state.metrics.render(store.size_on_disk(), store.last_seq());
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
+}
+
+const GRAPHQL_RESPONSE: &str = "application/graphql-response+json";
+
+/// Whether the client speaks GraphQL over HTTP's media type, which carries
+/// request errors as HTTP status codes.
+fn wants_status_codes(headers: &HeaderMap) -> bool {
+    headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains(GRAPHQL_RESPONSE))
+}
+
+fn reply(headers: &HeaderMap, status: StatusCode, response: &Response) -> axum::response::Response {
+    let media = wants_status_codes(headers);
+    let status = if media { status } else { StatusCode::OK };
+    let body =
+        serde_json::to_vec(response).unwrap_or_else(|_| br#"{"errors":[{"message":"internal error"}]}"#.to_vec());
+    let content_type = if media { GRAPHQL_RESPONSE } else { "application/json" };
+    let mut res = (status, body).into_response();
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
+    res
+}
+
+fn error_response(e: ApiError) -> Response {
+    let mut err = ServerError::new(e.message, None);
+    err.extensions.get_or_insert_with(Default::default).set("code", e.code.as_str());
+    Response::from_errors(vec![err])
+}
+
+fn status_of(code: Code) -> StatusCode {
+    match code {
+        Code::Unauthenticated => StatusCode::UNAUTHORIZED,
+        Code::Forbidden => StatusCode::FORBIDDEN,
+        Code::BadUserInput | Code::LimitExceeded => StatusCode::BAD_REQUEST,
+        Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        _ => StatusCode::OK,
+    }
+}
+
+async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> axum::response::Response {
+    let started = Instant::now();
+    let (status, response) = execute(&state, &headers, &body).await;
+    state.metrics.record_request(started.elapsed(), response.errors.is_empty());
+    reply(&headers, status, &response)
+}
+
+async fn execute(state: &AppState, headers: &HeaderMap, body: &[u8]) -> (StatusCode, Response) {
+    let fail = |e: ApiError| (status_of(e.code), error_response(e));
+    let caller = match headers.get(header::AUTHORIZATION) {
+        Some(value) => {
+            match value.to_str().map_err(|_| ApiError::unauthenticated("the Authorization header is not text")) {
+                Ok(v) => match state.auth.verify_header(v) {
+                    Ok(identity) => Caller(Some(identity)),
+                    Err(e) => return fail(e),
+                },
+                Err(e) => return fail(e),
+            }
+        }
+        None if state.auth.public_read() => Caller(None),
+        None => {
+            return fail(ApiError::unauthenticated("this server needs a token: send `Authorization: Bearer <token>`"));
+        }
+    };
+    let request: async_graphql::Request = match serde_json::from_slice(body) {
+        Ok(r) => r,
+        Err(e) => {
+            return fail(ApiError::bad_input(format!(
+                "the body is not a GraphQL request ({e}); send JSON like {{\"query\": \"{{ me {{ userId }} }}\"}}"
+            )));
+        }
+    };
+    let data = RequestData::new(state.service.store.clone(), state.service.models.clone(), &caller);
+    let tx = data.tx.clone();
+    let mut response = state.schema.execute(request.data(caller).data(data).data(state.service.clone())).await;
+    for e in &mut response.errors {
+        classify(e);
+    }
+    if !response.errors.is_empty() {
+        let bad_request = response.data == async_graphql::Value::Null
+            && response.errors.iter().all(|e| e.path.is_empty() && e.locations.is_empty() || is_request_error(e));
+        let status = if bad_request { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+        // A failed field aborts the request's writes: nothing is committed.
+        return (status, response);
+    }
+    let events = tx.take_events();
+    if !events.is_empty() {
+        let count = events.len();
+        match state.service.store.commit(events).await {
+            Ok(_) => state.metrics.record_commit(count),
+            Err(e) => return fail(ApiError::from(e)),
+        }
+    }
+    (StatusCode::OK, response)
+}
+
+fn is_request_error(e: &ServerError) -> bool {
+    e.path.is_empty()
+}

@@ -1,0 +1,191 @@
+//! Events as GraphQL: `Event`, `FieldChange`, `EventKind`, `EventWhere`,
+//! entity history and the audit log.
+
+use async_graphql::Value as Gql;
+use async_graphql::dynamic::{
+    Enum, Field, FieldFuture, FieldValue, InputObject, InputValue, Object, ObjectAccessor, TypeRef,
+};
+use base64::Engine as _;
+use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+use chronicle_model::{EntityId, EventId, EventKind, StoredEvent};
+use chronicle_store::AuditFilter;
+
+use super::context::{ConnectionNode, EventNode, Items, Service};
+use super::filters::page_args;
+use super::names::camel;
+use super::scalars::{DATE_TIME, JSON, parse_entity_id, parse_time, to_json};
+use crate::error::ApiError;
+
+pub const EVENT: &str = "Event";
+pub const EVENT_CONNECTION: &str = "EventConnection";
+pub const EVENT_EDGE: &str = "EventEdge";
+pub const EVENT_WHERE: &str = "EventWhere";
+pub const EVENT_KIND: &str = "EventKind";
+pub const FIELD_CHANGE: &str = "FieldChange";
+
+/// `Event.cursor`: the commit sequence and the event id, opaque to clients.
+pub fn event_cursor(seq: u64, id: EventId) -> String {
+    let mut bytes = Vec::with_capacity(25);
+    bytes.push(1);
+    bytes.extend(seq.to_be_bytes());
+    bytes.extend(id.to_bytes());
+    URL_SAFE_NO_PAD.encode(bytes)
+}
+
+pub fn decode_event_cursor(cursor: &str) -> Result<(u64, EventId), ApiError> {
+    let bad = || {
+        ApiError::bad_input(format!(
+            "`{}` is not an event cursor: pass an `Event.cursor` or edge cursor",
+            super::scalars::clip(cursor)
+        ))
+    };
+    let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| bad())?;
+    if bytes.len() != 25 || bytes[0] != 1 {
+        return Err(bad());
+    }
+    let seq = u64::from_be_bytes(bytes[1..9].try_into().map_err(|_| bad())?);
+    let id: [u8; 16] = bytes[9..25].try_into().map_err(|_| bad())?;
+    Ok((seq, EventId::from_bytes(id)))
+}
+
+pub fn kind_name(kind: EventKind) -> &'static str {
+    match kind {
+        EventKind::Created => "CREATED",
+        EventKind::Updated => "UPDATED",
+        EventKind::Deleted => "DELETED",
+    }
+}
+
+fn event<'a>(ctx: &async_graphql::dynamic::ResolverContext<'a>) -> Result<&'a StoredEvent, async_graphql::Error> {
+    ctx.parent_value.try_downcast_ref::<EventNode>().map(|e| &e.0)
+}
+
+fn event_field(name: &str, ty: TypeRef, read: fn(&StoredEvent) -> Gql) -> Field {
+    Field::new(name, ty, move |ctx| FieldFuture::Value(event(&ctx).ok().map(|e| FieldValue::value(read(e)))))
+}
+
+pub fn event_types() -> (Vec<Object>, Enum, InputObject) {
+    let event_obj = Object::new(EVENT)
+        .description("One change to one entity by one user, after the events it lists as precursors.")
+        .field(event_field("id", TypeRef::named_nn(TypeRef::ID), |e| Gql::String(e.event.id.to_string())))
+        .field(event_field("cursor", TypeRef::named_nn(TypeRef::STRING), |e| {
+            Gql::String(event_cursor(e.seq, e.event.id))
+        }))
+        .field(event_field("kind", TypeRef::named_nn(EVENT_KIND), |e| {
+            Gql::Enum(async_graphql::Name::new(kind_name(e.event.kind())))
+        }))
+        .field(event_field("collection", TypeRef::named_nn(TypeRef::STRING), |e| {
+            Gql::String(e.event.collection.clone())
+        }))
+        .field(event_field("entityId", TypeRef::named_nn(TypeRef::ID), |e| Gql::String(e.event.entity_id.to_string())))
+        .field(event_field("userId", TypeRef::named_nn(TypeRef::STRING), |e| Gql::String(e.event.user_id.clone())))
+        .field(event_field("at", TypeRef::named_nn(DATE_TIME), |e| Gql::String(e.event.at().to_rfc3339())))
+        .field(event_field("precursors", TypeRef::named_nn_list_nn(TypeRef::ID), |e| {
+            Gql::List(e.event.precursors.iter().map(|p| Gql::String(p.to_string())).collect())
+        }))
+        .field(event_field("yrsUpdate", TypeRef::named(TypeRef::STRING), |e| {
+            e.event.text().map_or(Gql::Null, |op| Gql::String(STANDARD.encode(&op.update)))
+        }))
+        .field(Field::new("changes", TypeRef::named_nn_list_nn(FIELD_CHANGE), |ctx| {
+            FieldFuture::new(async move {
+                let e = event(&ctx)?;
+                let changes = e.changes.iter().map(|c| {
+                    let mut m = async_graphql::indexmap::IndexMap::new();
+                    m.insert(async_graphql::Name::new("field"), Gql::String(camel(&c.field)));
+                    m.insert(async_graphql::Name::new("value"), to_json(&c.value));
+                    FieldValue::value(Gql::Object(m))
+                });
+                Ok(Some(FieldValue::list(changes.collect::<Vec<_>>())))
+            })
+        }));
+    let change = Object::new(FIELD_CHANGE)
+        .description("A field an event set, and its value after the event (for text: the whole text).")
+        .field(Field::new("field", TypeRef::named_nn(TypeRef::STRING), |ctx| {
+            FieldFuture::Value(ctx.parent_value.as_value().and_then(|v| match v {
+                Gql::Object(m) => m.get("field").cloned().map(FieldValue::value),
+                _ => None,
+            }))
+        }))
+        .field(Field::new("value", TypeRef::named(JSON), |ctx| {
+            FieldFuture::Value(ctx.parent_value.as_value().and_then(|v| match v {
+                Gql::Object(m) => m.get("value").cloned().map(FieldValue::value),
+                _ => None,
+            }))
+        }));
+    let [conn, edge] = super::object::connection_types(EVENT, EVENT_CONNECTION, EVENT_EDGE);
+    let kind = Enum::new(EVENT_KIND).items(["CREATED", "UPDATED", "DELETED"]);
+    let filter = InputObject::new(EVENT_WHERE)
+        .description("Exact matches on events, all optional, combined with AND.")
+        .field(InputValue::new("userId", TypeRef::named(TypeRef::STRING)))
+        .field(InputValue::new("collection", TypeRef::named(TypeRef::STRING)))
+        .field(InputValue::new("entityId", TypeRef::named(TypeRef::ID)))
+        .field(InputValue::new("since", TypeRef::named(DATE_TIME)))
+        .field(InputValue::new("until", TypeRef::named(DATE_TIME)));
+    (vec![event_obj, change, conn, edge], kind, filter)
+}
+
+/// Parses an `EventWhere` input.
+pub fn parse_event_where(input: Option<ObjectAccessor<'_>>) -> Result<AuditFilter, ApiError> {
+    let mut f = AuditFilter::default();
+    let Some(input) = input else { return Ok(f) };
+    let string = |key: &str| -> Result<Option<String>, ApiError> {
+        match input.get(key).filter(|v| !v.is_null()) {
+            Some(v) => {
+                Ok(Some(v.string().map_err(|_| ApiError::bad_input(format!("`{key}` must be a String")))?.to_owned()))
+            }
+            None => Ok(None),
+        }
+    };
+    f.user_id = string("userId")?;
+    f.collection = string("collection")?;
+    f.entity_id = string("entityId")?.map(|s| parse_entity_id(&s, "entityId")).transpose()?;
+    f.since = string("since")?.map(|s| parse_time(&s, "since")).transpose()?;
+    f.until = string("until")?.map(|s| parse_time(&s, "until")).transpose()?;
+    Ok(f)
+}
+
+/// An entity's history, oldest first, paged by event cursor.
+pub async fn history_connection(
+    svc: &Service,
+    id: EntityId,
+    args: &ObjectAccessor<'_>,
+) -> Result<ConnectionNode, ApiError> {
+    let (first, after) = page_args(args, svc.limits.max_first)?;
+    let first = first.unwrap_or(chronicle_store::DEFAULT_FIRST);
+    let after_seq = after.as_deref().map(decode_event_cursor).transpose()?.map(|(seq, _)| seq);
+    let all = svc.store.history(id).await?;
+    let total = all.len() as u64;
+    let rest: Vec<StoredEvent> = all.into_iter().filter(|e| after_seq.is_none_or(|s| e.seq > s)).collect();
+    let has_next_page = rest.len() > first;
+    let page: Vec<StoredEvent> = rest.into_iter().take(first).collect();
+    Ok(ConnectionNode {
+        cursors: page.iter().map(|e| event_cursor(e.seq, e.event.id)).collect(),
+        items: Items::Events(page),
+        has_next_page,
+        has_previous_page: after_seq.is_some(),
+        total_count: Some(total),
+    })
+}
+
+/// The audit log, newest first.
+pub async fn audit_connection(
+    svc: &Service,
+    filter: &AuditFilter,
+    args: &ObjectAccessor<'_>,
+    count: bool,
+) -> Result<ConnectionNode, ApiError> {
+    let (first, after) = page_args(args, svc.limits.max_first)?;
+    let first = first.unwrap_or(chronicle_store::DEFAULT_FIRST);
+    let before = after.as_deref().map(decode_event_cursor).transpose()?.map(|(_, id)| id);
+    let mut page = svc.store.audit(filter, first + 1, before).await?;
+    let has_next_page = page.len() > first;
+    page.truncate(first);
+    let total_count = if count { Some(svc.store.audit(filter, usize::MAX, None).await?.len() as u64) } else { None };
+    Ok(ConnectionNode {
+        cursors: page.iter().map(|e| event_cursor(e.seq, e.event.id)).collect(),
+        items: Items::Events(page),
+        has_next_page,
+        has_previous_page: before.is_some(),
+        total_count,
+    })
+}

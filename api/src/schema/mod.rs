@@ -1,0 +1,97 @@
+//! The GraphQL schema, generated from the registered model descriptors.
+//!
+//! Adding a model to the app adds its object type, filters, orderings,
+//! queries, mutations and relations here, with no hand-written resolver.
+
+pub mod context;
+pub mod events;
+pub mod filters;
+pub mod mutation;
+pub mod names;
+pub mod object;
+pub mod query;
+pub mod scalars;
+pub mod subscription;
+pub mod transaction;
+
+use std::collections::BTreeMap;
+
+use async_graphql::dynamic::{Object, Schema, SchemaError, Subscription};
+use chronicle_model::{FieldType, Models, ScalarType};
+
+pub use context::{Caller, Limits, RequestData, Service};
+
+/// Builds the schema for `models`, with `limits` applied. Resolvers find the
+/// [`Service`] in each request's data.
+pub fn build(models: &Models, limits: &Limits) -> Result<Schema, SchemaError> {
+    let mut query = Object::new("Query");
+    let mut mutation = Object::new("Mutation");
+    let mut subscription = Subscription::new("Subscription");
+    let mut builder = Schema::build("Query", Some("Mutation"), Some("Subscription"));
+
+    for s in scalars::scalars() {
+        builder = builder.register(s);
+    }
+    for f in filters::shared_filter_inputs() {
+        builder = builder.register(f);
+    }
+    let mut enums = BTreeMap::new();
+    for d in models.iter() {
+        for f in &d.fields {
+            if let FieldType::Scalar { ty: ScalarType::Enum { name, variants }, .. } = &f.ty {
+                enums.insert(name.clone(), variants.clone());
+            }
+        }
+    }
+    for (name, variants) in enums {
+        let (e, filter) = filters::enum_types(&name, &variants);
+        builder = builder.register(e).register(filter);
+    }
+    let (event_objects, event_kind, event_where) = events::event_types();
+    for o in event_objects {
+        builder = builder.register(o);
+    }
+    builder =
+        builder.register(event_kind).register(event_where).register(object::page_info()).register(query::me_type());
+    for i in mutation::text_inputs() {
+        builder = builder.register(i);
+    }
+
+    for d in models.iter() {
+        let names = names::ModelNames::of(d);
+        builder = builder
+            .register(object::model_object(models, d))
+            .register(filters::where_input(d))
+            .register(filters::order_by_enum(d));
+        for o in object::connection_types(&names.ty, &names.connection(), &names.edge()) {
+            builder = builder.register(o);
+        }
+        for i in mutation::inputs(d) {
+            builder = builder.register(i);
+        }
+        for f in query::model_fields(d) {
+            query = query.field(f);
+        }
+        for f in mutation::model_fields(d) {
+            mutation = mutation.field(f);
+        }
+        builder = builder.register(subscription::change_object(d));
+        for f in subscription::model_fields(d) {
+            subscription = subscription.field(f);
+        }
+    }
+    for f in query::shared_fields() {
+        query = query.field(f);
+    }
+    subscription = subscription.field(subscription::events_field());
+    builder = builder.register(subscription::change_kind_enum());
+
+    builder
+        .register(query)
+        .register(mutation)
+        .register(subscription)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .limit_recursive_depth(64)
+        .finish()
+}

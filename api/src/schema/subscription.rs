@@ -1,0 +1,317 @@
+//! Root subscription fields: `xChanged(id)`, `xsChanged(where)` (a live
+//! filter with ENTERED and LEFT) and `events(where, after)`, the resumable
+//! audit feed. All are built on the store's change feed.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+
+use async_graphql::Value as Gql;
+use async_graphql::dynamic::{
+    Enum, Field, FieldFuture, FieldValue, InputValue, Object, SubscriptionField, SubscriptionFieldFuture, TypeRef,
+};
+use chronicle_model::{ChangeSignal, EventKind, ModelDescriptor, Scope, StoredEvent, Subscription, Value};
+use chronicle_store::{AuditFilter, Filter, Op};
+use futures_util::{Stream, StreamExt};
+
+use super::context::{EntityNode, EventNode, service};
+use super::events::{EVENT, EVENT_WHERE, decode_event_cursor, parse_event_where};
+use super::filters::parse_where;
+use super::names::{ModelNames, camel};
+use super::scalars::parse_entity_id;
+use crate::error::ApiError;
+
+pub const CHANGE_KIND: &str = "ChangeKind";
+
+/// How a change relates to what a subscription watches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ChangeKind {
+    Created,
+    Updated,
+    Deleted,
+    Entered,
+    Left,
+}
+
+impl ChangeKind {
+    fn name(self) -> &'static str {
+        match self {
+            ChangeKind::Created => "CREATED",
+            ChangeKind::Updated => "UPDATED",
+            ChangeKind::Deleted => "DELETED",
+            ChangeKind::Entered => "ENTERED",
+            ChangeKind::Left => "LEFT",
+        }
+    }
+
+    fn of(kind: EventKind) -> Self {
+        match kind {
+            EventKind::Created => ChangeKind::Created,
+            EventKind::Updated => ChangeKind::Updated,
+            EventKind::Deleted => ChangeKind::Deleted,
+        }
+    }
+}
+
+/// An `XChange` as a GraphQL parent value.
+#[derive(Clone, Debug)]
+pub struct ChangeNode {
+    pub descriptor: Arc<ModelDescriptor>,
+    pub kind: ChangeKind,
+    pub signal: Arc<ChangeSignal>,
+}
+
+impl<'a> From<ChangeNode> for FieldValue<'a> {
+    fn from(node: ChangeNode) -> Self {
+        FieldValue::owned_any(node)
+    }
+}
+
+pub fn change_kind_enum() -> Enum {
+    Enum::new(CHANGE_KIND).items(["CREATED", "UPDATED", "DELETED", "ENTERED", "LEFT"])
+}
+
+fn change<'a>(ctx: &async_graphql::dynamic::ResolverContext<'a>) -> Result<&'a ChangeNode, async_graphql::Error> {
+    ctx.parent_value.try_downcast_ref::<ChangeNode>()
+}
+
+/// `XChange { kind id event x changedFields }`.
+pub fn change_object(d: &ModelDescriptor) -> Object {
+    let names = ModelNames::of(d);
+    Object::new(names.change())
+        .field(Field::new("kind", TypeRef::named_nn(CHANGE_KIND), |ctx| {
+            FieldFuture::Value(
+                change(&ctx).ok().map(|c| FieldValue::value(Gql::Enum(async_graphql::Name::new(c.kind.name())))),
+            )
+        }))
+        .field(Field::new("id", TypeRef::named_nn(TypeRef::ID), |ctx| {
+            FieldFuture::Value(
+                change(&ctx).ok().map(|c| FieldValue::value(Gql::String(c.signal.entity_id.to_string()))),
+            )
+        }))
+        .field(Field::new("event", TypeRef::named_nn(EVENT), |ctx| {
+            FieldFuture::Value(change(&ctx).ok().map(|c| {
+                let s = &c.signal;
+                FieldValue::owned_any(EventNode(StoredEvent {
+                    event: s.event.clone(),
+                    seq: s.seq,
+                    depth: s.depth,
+                    changes: s.changes.clone(),
+                }))
+            }))
+        }))
+        .field(
+            Field::new(&names.single, TypeRef::named(&names.ty), |ctx| {
+                FieldFuture::Value(change(&ctx).ok().and_then(|c| {
+                    let gone = matches!(c.kind, ChangeKind::Deleted) || c.signal.state.is_deleted();
+                    (!gone).then(|| {
+                        FieldValue::owned_any(EntityNode {
+                            descriptor: c.descriptor.clone(),
+                            state: c.signal.state.clone(),
+                        })
+                    })
+                }))
+            })
+            .description("The entity after the change; null when it was deleted."),
+        )
+        .field(Field::new("changedFields", TypeRef::named_nn_list_nn(TypeRef::STRING), |ctx| {
+            FieldFuture::Value(change(&ctx).ok().map(|c| {
+                let names = c.signal.changed_fields.iter().map(|f| {
+                    let field = c.descriptor.field(f);
+                    Gql::String(field.map_or_else(|| camel(f), super::names::field_name))
+                });
+                FieldValue::value(Gql::List(names.collect()))
+            }))
+        }))
+}
+
+fn lagged_error(from: u64) -> async_graphql::Error {
+    ApiError::limit(format!(
+        "this subscription fell behind and missed changes from commit {from} on; resubscribe (the audit feed `events(after:)` resumes without gaps)"
+    ))
+    .into_graphql()
+}
+
+/// Turns a store subscription into a stream of `XChange`s, classifying each
+/// signal with `classify` (returning `None` skips it). Ends after a lag.
+fn changes(
+    sub: Subscription,
+    descriptor: Arc<ModelDescriptor>,
+    classify: impl Fn(&ChangeSignal) -> Option<ChangeKind> + Send + Sync + 'static,
+) -> impl Stream<Item = async_graphql::Result<ChangeNode>> + Send {
+    let classify = Arc::new(classify);
+    futures_util::stream::unfold(Some(sub), move |sub| {
+        let descriptor = descriptor.clone();
+        let classify = classify.clone();
+        async move {
+            let mut sub = sub?;
+            loop {
+                match sub.next().await? {
+                    Ok(signal) => {
+                        if let Some(kind) = classify(&signal) {
+                            let node = ChangeNode { descriptor: descriptor.clone(), kind, signal };
+                            return Some((Ok(node), Some(sub)));
+                        }
+                    }
+                    Err(lag) => return Some((Err(lagged_error(lag.from)), None)),
+                }
+            }
+        }
+    })
+}
+
+/// The scope that narrows a filter's signals best: an `eq` on a scalar field.
+fn scope_for(d: &ModelDescriptor, filter: Option<&Filter>) -> Scope {
+    let eq = |f: &Filter| match f {
+        Filter::Field { field, op: Op::Eq(v) } => Some((field.clone(), v.clone())),
+        _ => None,
+    };
+    let found = match filter {
+        Some(Filter::And(all)) => all.iter().find_map(eq),
+        Some(f) => eq(f),
+        None => None,
+    };
+    match found {
+        Some((field, value)) if !matches!(value, Value::Null) => {
+            Scope::Field { collection: d.collection.clone(), field, value }
+        }
+        _ => Scope::Collection(d.collection.clone()),
+    }
+}
+
+/// Classifies a change against a live filter.
+fn classify(d: &ModelDescriptor, filter: Option<&Filter>, s: &ChangeSignal) -> Option<ChangeKind> {
+    let matches =
+        |state: &chronicle_model::EntityState| !state.is_deleted() && filter.is_none_or(|f| f.matches(d, state));
+    let before = s.previous.as_deref().is_some_and(matches);
+    let after = matches(&s.state);
+    match (s.kind, before, after) {
+        (EventKind::Created, _, true) => Some(ChangeKind::Created),
+        (EventKind::Deleted, true, _) => Some(ChangeKind::Deleted),
+        (EventKind::Updated, true, true) => Some(ChangeKind::Updated),
+        (EventKind::Updated, false, true) => Some(ChangeKind::Entered),
+        (EventKind::Updated, true, false) => Some(ChangeKind::Left),
+        _ => None,
+    }
+}
+
+pub fn model_fields(d: &Arc<ModelDescriptor>) -> Vec<SubscriptionField> {
+    let names = ModelNames::of(d);
+    let one = {
+        let d = d.clone();
+        SubscriptionField::new(names.changed(), TypeRef::named_nn(names.change()), move |ctx| {
+            let d = d.clone();
+            SubscriptionFieldFuture::new(async move {
+                let svc = service(&ctx)?;
+                let id_text = ctx.args.try_get("id")?.string()?.to_owned();
+                let id = parse_entity_id(&id_text, "id")?;
+                let sub = svc.store.subscribe(Scope::Entity { collection: d.collection.clone(), id });
+                Ok(changes(sub, d, |s| Some(ChangeKind::of(s.kind))))
+            })
+        })
+        .description(format!("Every change to one `{}`.", names.ty))
+        .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID)))
+    };
+    let many = {
+        let d = d.clone();
+        SubscriptionField::new(names.list_changed(), TypeRef::named_nn(names.change()), move |ctx| {
+            let d = d.clone();
+            SubscriptionFieldFuture::new(async move {
+                let svc = service(&ctx)?;
+                let filter = match ctx.args.get("where").filter(|v| !v.is_null()) {
+                    Some(w) => Some(parse_where(&d, &w.object()?)?),
+                    None => None,
+                };
+                if let Some(f) = &filter {
+                    f.validate(&d).map_err(ApiError::from)?;
+                }
+                let sub = svc.store.subscribe(scope_for(&d, filter.as_ref()));
+                let descriptor = d.clone();
+                Ok(changes(sub, d, move |s| classify(&descriptor, filter.as_ref(), s)))
+            })
+        })
+        .description(format!(
+            "Changes to `{}` entities matching `where`: ENTERED and LEFT when an update moves one into or out of it.",
+            names.ty
+        ))
+        .argument(InputValue::new("where", TypeRef::named(names.where_input())))
+    };
+    vec![one, many]
+}
+
+/// State of the audit feed stream: replaying the log, then live.
+struct Feed {
+    store: Arc<dyn chronicle_store::Storage>,
+    live: Subscription,
+    filter: AuditFilter,
+    /// Everything up to this commit sequence has been sent (or skipped).
+    done: u64,
+    /// Replayed events not yet sent.
+    backlog: VecDeque<StoredEvent>,
+    replaying: bool,
+}
+
+const REPLAY_BATCH: usize = 256;
+
+impl Feed {
+    async fn next(&mut self) -> Option<async_graphql::Result<EventNode>> {
+        loop {
+            if let Some(e) = self.backlog.pop_front() {
+                self.done = e.seq;
+                if self.filter.matches(&e.event) {
+                    return Some(Ok(EventNode(e)));
+                }
+                continue;
+            }
+            if self.replaying {
+                match self.store.events_after(self.done, REPLAY_BATCH).await {
+                    Ok(batch) if batch.is_empty() => self.replaying = false,
+                    Ok(batch) => self.backlog.extend(batch),
+                    Err(e) => return Some(Err(ApiError::from(e).into_graphql())),
+                }
+                continue;
+            }
+            match self.live.next().await? {
+                // Signals at or below `done` were already replayed.
+                Ok(s) if s.seq <= self.done => {}
+                Ok(s) if s.seq == self.done + 1 => {
+                    self.done = s.seq;
+                    if self.filter.matches(&s.event) {
+                        let e = StoredEvent {
+                            event: s.event.clone(),
+                            seq: s.seq,
+                            depth: s.depth,
+                            changes: s.changes.clone(),
+                        };
+                        return Some(Ok(EventNode(e)));
+                    }
+                }
+                // A gap (we lagged, or signals raced the replay): read the log from where we are.
+                Ok(_) | Err(_) => self.replaying = true,
+            }
+        }
+    }
+}
+
+pub fn events_field() -> SubscriptionField {
+    SubscriptionField::new("events", TypeRef::named_nn(EVENT), |ctx| {
+        SubscriptionFieldFuture::new(async move {
+            let svc = service(&ctx)?;
+            let filter = parse_event_where(ctx.args.get("where").filter(|v| !v.is_null()).and_then(|v| v.object().ok()))?;
+            let after = match ctx.args.get("after").filter(|v| !v.is_null()) {
+                Some(v) => Some(decode_event_cursor(v.string()?)?.0),
+                None => None,
+            };
+            // Subscribe before reading the log, so nothing committed in between is missed.
+            let live = svc.store.subscribe(Scope::All);
+            let (done, replaying) = match after {
+                Some(seq) => (seq, true),
+                None => (svc.store.last_seq(), false),
+            };
+            let feed = Feed { store: svc.store.clone(), live, filter, done, backlog: VecDeque::new(), replaying };
+            Ok(futures_util::stream::unfold(feed, |mut feed| async move { feed.next().await.map(|item| (item, feed)) }))
+        })
+    })
+    .description("The audit feed. With `after` (an `Event.cursor`) it first replays every later matching event, then continues live, with no gap and no duplicate.")
+    .argument(InputValue::new("where", TypeRef::named(EVENT_WHERE)))
+    .argument(InputValue::new("after", TypeRef::named(TypeRef::STRING)))
+}

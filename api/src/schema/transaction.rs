@@ -1,0 +1,147 @@
+//! The request's pending transaction: every mutation field of one request
+//! adds to it, later fields see earlier ones' changes, and the whole set
+//! commits as one atomic store transaction after the last field succeeded.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+
+use chronicle_model::{EntityId, EntityState, Event, EventId, ModelError, Models, StateReader, Transaction, apply};
+use chronicle_store::Storage;
+
+use crate::auth::Identity;
+use crate::error::{ApiError, Code};
+
+#[derive(Default)]
+struct Pending {
+    staged: HashMap<(String, EntityId), EntityState>,
+    depths: HashMap<EventId, u64>,
+    events: Vec<Event>,
+}
+
+/// Reads staged states first, then the store.
+struct Overlay<'a> {
+    staged: &'a HashMap<(String, EntityId), EntityState>,
+    store: &'a dyn Storage,
+}
+
+impl StateReader for Overlay<'_> {
+    fn read_state(&self, collection: &str, id: EntityId) -> Result<Option<EntityState>, ModelError> {
+        match self.staged.get(&(collection.to_owned(), id)) {
+            Some(s) => Ok(Some(s.clone())),
+            None => self.store.reader().read_state(collection, id),
+        }
+    }
+}
+
+pub struct RequestTx {
+    store: Arc<dyn Storage>,
+    models: Models,
+    user: Option<Identity>,
+    pending: Mutex<Pending>,
+}
+
+impl std::fmt::Debug for RequestTx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RequestTx").finish_non_exhaustive()
+    }
+}
+
+impl RequestTx {
+    pub fn new(store: Arc<dyn Storage>, models: Models, user: Option<Identity>) -> Self {
+        Self { store, models, user, pending: Mutex::default() }
+    }
+
+    fn lock(&self) -> MutexGuard<'_, Pending> {
+        self.pending.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// The writing user; writes always need one.
+    pub fn user(&self) -> Result<&str, ApiError> {
+        self.user.as_ref().map(|i| i.user_id.as_str()).ok_or_else(|| {
+            ApiError::unauthenticated("writing needs a signed-in user: send `Authorization: Bearer <token>`")
+        })
+    }
+
+    /// The state this request has staged for an entity, if any.
+    pub fn staged(&self, collection: &str, id: EntityId) -> Option<EntityState> {
+        self.lock().staged.get(&(collection.to_owned(), id)).cloned()
+    }
+
+    /// The entity's current state as this request sees it.
+    pub fn current(&self, collection: &str, id: EntityId) -> Result<Option<EntityState>, ApiError> {
+        let pending = self.lock();
+        let overlay = Overlay { staged: &pending.staged, store: self.store.as_ref() };
+        Ok(overlay.read_state(collection, id)?)
+    }
+
+    /// Runs `change` on a model transaction over this request's view, stages
+    /// the resulting events, and returns the entities' states after them.
+    pub async fn change<F>(&self, change: F) -> Result<Vec<EntityState>, ApiError>
+    where
+        F: FnOnce(&mut Transaction<'_>) -> Result<(), ApiError>,
+    {
+        let user = self.user()?.to_owned();
+        let events = {
+            let pending = self.lock();
+            let overlay = Overlay { staged: &pending.staged, store: self.store.as_ref() };
+            let mut tx = Transaction::new(user, &self.models, &overlay);
+            change(&mut tx)?;
+            tx.into_events()
+        };
+        let mut known: HashMap<EventId, u64> = HashMap::new();
+        for p in events.iter().flat_map(|e| &e.precursors) {
+            if self.lock().depths.contains_key(p) || known.contains_key(p) {
+                continue;
+            }
+            if let Some(stored) = self.store.event(*p).await? {
+                known.insert(*p, stored.depth);
+            }
+        }
+        let mut pending = self.lock();
+        let mut states = Vec::with_capacity(events.len());
+        for event in events {
+            let descriptor = self.models.get(&event.collection)?;
+            let key = (event.collection.clone(), event.entity_id);
+            let current = match pending.staged.get(&key) {
+                Some(s) => Some(s.clone()),
+                None => self.store.reader().read_state(&event.collection, event.entity_id)?,
+            };
+            let depths = &pending.depths;
+            let applied =
+                apply(descriptor, current.as_ref(), &event, &|id| depths.get(&id).or(known.get(&id)).copied())?;
+            pending.depths.insert(event.id, applied.depth);
+            pending.staged.insert(key, applied.state.clone());
+            pending.events.push(event);
+            states.push(applied.state);
+        }
+        Ok(states)
+    }
+
+    /// Fails with CONFLICT unless the entity's heads are exactly `expected`.
+    pub fn check_heads(&self, collection: &str, id: EntityId, expected: &[EventId]) -> Result<(), ApiError> {
+        let state = self.current(collection, id)?.ok_or_else(|| not_found(collection, id))?;
+        let mut expected = expected.to_vec();
+        expected.sort_unstable();
+        expected.dedup();
+        if state.heads.as_slice() != expected.as_slice() {
+            let heads: Vec<String> = state.heads.as_slice().iter().map(ToString::to_string).collect();
+            return Err(ApiError::new(
+                Code::Conflict,
+                format!(
+                    "entity {id} changed since you read it: its heads are now [{}]; re-read it and retry",
+                    heads.join(", ")
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Takes the staged events for commit.
+    pub fn take_events(&self) -> Vec<Event> {
+        std::mem::take(&mut self.lock().events)
+    }
+}
+
+pub fn not_found(collection: &str, id: EntityId) -> ApiError {
+    ApiError::new(Code::NotFound, format!("no `{collection}` with id {id} (it may have been deleted)"))
+}

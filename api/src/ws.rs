@@ -1,0 +1,301 @@
+//! GraphQL over WebSocket: the `graphql-transport-ws` protocol (the
+//! `graphql-ws` npm client) and the legacy `graphql-ws` protocol
+//! (subscriptions-transport-ws), with authentication in `connection_init`.
+//!
+//! Each connection runs in its own task with a bounded outgoing queue, so a
+//! client that stops reading is disconnected without slowing anyone else or
+//! any commit; each subscription runs in its own task too.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use async_graphql::Response;
+use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{Value as Json, json};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+use tokio::time::{Instant, sleep_until, timeout};
+
+use crate::error::{ApiError, classify};
+use crate::http::AppState;
+use crate::schema::{Caller, RequestData};
+
+const TRANSPORT_WS: &str = "graphql-transport-ws";
+const LEGACY_WS: &str = "graphql-ws";
+/// Messages buffered for a client before it counts as too slow.
+const OUT_QUEUE: usize = 512;
+const SEND_TIMEOUT: Duration = Duration::from_secs(10);
+const INIT_TIMEOUT: Duration = Duration::from_secs(10);
+const KEEPALIVE: Duration = Duration::from_secs(15);
+/// Subscriptions one connection may hold at once.
+pub const MAX_SUBSCRIPTIONS: usize = 100;
+
+/// Close codes (graphql-transport-ws, plus one of ours).
+mod close {
+    pub const INVALID_MESSAGE: u16 = 4400;
+    pub const UNAUTHORIZED: u16 = 4401;
+    pub const FORBIDDEN: u16 = 4403;
+    pub const INIT_TIMEOUT: u16 = 4408;
+    pub const DUPLICATE_ID: u16 = 4409;
+    pub const TOO_MANY_INITS: u16 = 4429;
+    /// The client did not read its messages fast enough.
+    pub const TOO_SLOW: u16 = 4008;
+}
+
+pub fn upgrade(state: AppState, ws: WebSocketUpgrade) -> axum::response::Response {
+    let ws = ws.protocols([TRANSPORT_WS, LEGACY_WS]).max_message_size(state.service.limits.max_body_bytes);
+    let legacy = ws.selected_protocol().is_some_and(|p| p.as_bytes() == LEGACY_WS.as_bytes());
+    ws.on_upgrade(move |socket| run(state, socket, legacy))
+}
+
+/// Why the connection is being closed.
+struct Closing(u16, String);
+
+enum Control {
+    TooSlow,
+}
+
+struct Connection {
+    state: AppState,
+    legacy: bool,
+    out: mpsc::Sender<Message>,
+    control: mpsc::Sender<Control>,
+    caller: Option<Caller>,
+    expires_at: Option<Instant>,
+    subscriptions: HashMap<String, JoinHandle<()>>,
+}
+
+async fn run(state: AppState, socket: WebSocket, legacy: bool) {
+    let metrics = state.metrics.clone();
+    let _open = metrics.ws_connection();
+    let (mut sink, mut incoming) = socket.split();
+    let (out, mut out_rx) = mpsc::channel::<Message>(OUT_QUEUE);
+    let writer = tokio::spawn(async move {
+        while let Some(msg) = out_rx.recv().await {
+            let is_close = matches!(msg, Message::Close(_));
+            match timeout(SEND_TIMEOUT, sink.send(msg)).await {
+                Ok(Ok(())) if !is_close => {}
+                _ => break,
+            }
+        }
+        let _ = sink.close().await;
+    });
+    let (control, mut control_rx) = mpsc::channel(4);
+    let mut conn =
+        Connection { state, legacy, out, control, caller: None, expires_at: None, subscriptions: HashMap::new() };
+    let init_deadline = Instant::now() + INIT_TIMEOUT;
+    let mut keepalive = tokio::time::interval(KEEPALIVE);
+    keepalive.tick().await;
+
+    let closing = loop {
+        let expiry = conn.expires_at;
+        tokio::select! {
+            msg = incoming.next() => match msg {
+                Some(Ok(Message::Text(text))) => {
+                    if let Err(c) = conn.handle(text.as_str()).await {
+                        break Some(c);
+                    }
+                }
+                Some(Ok(Message::Binary(_))) => break Some(Closing(close::INVALID_MESSAGE, "binary messages are not GraphQL".into())),
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                Some(Ok(Message::Close(_)) | Err(_)) | None => break None,
+            },
+            () = sleep_until(init_deadline), if conn.caller.is_none() => {
+                break Some(Closing(close::INIT_TIMEOUT, "Connection initialisation timeout".into()));
+            }
+            () = sleep_until(expiry.unwrap_or(init_deadline)), if expiry.is_some() => {
+                break Some(Closing(close::FORBIDDEN, "Forbidden: the token has expired; reconnect with a fresh token".into()));
+            }
+            Some(Control::TooSlow) = control_rx.recv() => {
+                break Some(Closing(close::TOO_SLOW, "the client is not reading its messages fast enough; reconnect and resume".into()));
+            }
+            _ = keepalive.tick() => {
+                let ping = if conn.legacy { json!({"type": "ka"}) } else { json!({"type": "ping"}) };
+                conn.send(ping);
+            }
+        }
+    };
+    for (_, task) in conn.subscriptions.drain() {
+        task.abort();
+    }
+    if let Some(Closing(code, reason)) = closing {
+        let frame = CloseFrame { code, reason: Utf8Bytes::from(reason) };
+        let _ = conn.out.send(Message::Close(Some(frame))).await;
+    }
+    drop(conn);
+    let _ = writer.await;
+}
+
+fn text(value: &Json) -> Message {
+    Message::Text(Utf8Bytes::from(value.to_string()))
+}
+
+impl Connection {
+    fn send(&self, value: Json) {
+        if self.out.try_send(text(&value)).is_err() {
+            let _ = self.control.try_send(Control::TooSlow);
+        }
+    }
+
+    async fn handle(&mut self, raw: &str) -> Result<(), Closing> {
+        let invalid = |why: &str| Closing(close::INVALID_MESSAGE, format!("invalid message: {why}"));
+        let msg: Json = serde_json::from_str(raw).map_err(|_| invalid("not JSON"))?;
+        let kind = msg.get("type").and_then(Json::as_str).ok_or_else(|| invalid("no `type`"))?;
+        match kind {
+            "connection_init" => self.init(msg.get("payload")),
+            "ping" => {
+                self.send(json!({"type": "pong"}));
+                Ok(())
+            }
+            "pong" => Ok(()),
+            "subscribe" | "start" => {
+                let id = msg.get("id").and_then(Json::as_str).ok_or_else(|| invalid("no `id`"))?.to_owned();
+                let payload = msg.get("payload").cloned().ok_or_else(|| invalid("no `payload`"))?;
+                self.subscribe(id, payload)
+            }
+            "complete" | "stop" => {
+                if let Some(id) = msg.get("id").and_then(Json::as_str)
+                    && let Some(task) = self.subscriptions.remove(id)
+                {
+                    task.abort();
+                    if self.legacy {
+                        self.send(json!({"type": "complete", "id": id}));
+                    }
+                }
+                Ok(())
+            }
+            "connection_terminate" => Err(Closing(1000, "terminated by the client".into())),
+            other => Err(invalid(&format!("unknown type `{}`", other.chars().take(32).collect::<String>()))),
+        }
+    }
+
+    fn init(&mut self, payload: Option<&Json>) -> Result<(), Closing> {
+        if self.caller.is_some() {
+            return Err(Closing(close::TOO_MANY_INITS, "Too many initialisation requests".into()));
+        }
+        let auth = &self.state.auth;
+        let header = payload
+            .and_then(|p| ["authorization", "Authorization"].iter().find_map(|k| p.get(*k)).and_then(Json::as_str));
+        let forbidden = |e: ApiError| {
+            if self.legacy {
+                self.send(json!({"type": "connection_error", "payload": {"message": e.message}}));
+            }
+            Closing(close::FORBIDDEN, format!("Forbidden: {}", e.message))
+        };
+        let caller = match header {
+            Some(h) => {
+                let identity = auth.verify_header(h).map_err(forbidden)?;
+                let token = h.split_whitespace().last().unwrap_or_default();
+                self.expires_at = auth.expires_in(token).map(|secs| Instant::now() + Duration::from_secs(secs.max(1)));
+                Caller(Some(identity))
+            }
+            None if auth.public_read() => Caller(None),
+            None => {
+                return Err(forbidden(ApiError::unauthenticated(
+                    "this server needs a token: send {\"authorization\": \"Bearer <token>\"} in connection_init",
+                )));
+            }
+        };
+        self.caller = Some(caller);
+        self.send(json!({"type": "connection_ack"}));
+        if self.legacy {
+            self.send(json!({"type": "ka"}));
+        }
+        Ok(())
+    }
+
+    fn subscribe(&mut self, id: String, payload: Json) -> Result<(), Closing> {
+        let Some(caller) = self.caller.clone() else {
+            return Err(Closing(close::UNAUTHORIZED, "Unauthorized: send connection_init first".into()));
+        };
+        self.subscriptions.retain(|_, task| !task.is_finished());
+        if self.subscriptions.contains_key(&id) {
+            return Err(Closing(
+                close::DUPLICATE_ID,
+                format!("Subscriber for {} already exists", id.chars().take(64).collect::<String>()),
+            ));
+        }
+        if self.subscriptions.len() >= MAX_SUBSCRIPTIONS {
+            let e = ApiError::limit(format!("at most {MAX_SUBSCRIPTIONS} subscriptions per connection"));
+            self.send(json!({"type": "error", "id": id, "payload": errors_json(e)}));
+            return Ok(());
+        }
+        let request: async_graphql::Request = match serde_json::from_value(payload) {
+            Ok(r) => r,
+            Err(e) => {
+                let e = ApiError::bad_input(format!("the payload is not a GraphQL request: {e}"));
+                self.send(json!({"type": "error", "id": id, "payload": errors_json(e)}));
+                return Ok(());
+            }
+        };
+        let state = self.state.clone();
+        let out = self.out.clone();
+        let control = self.control.clone();
+        let legacy = self.legacy;
+        let task_id = id.clone();
+        let task = tokio::spawn(async move {
+            let _active = state.metrics.subscription();
+            let data = RequestData::new(state.service.store.clone(), state.service.models.clone(), &caller);
+            let tx = data.tx.clone();
+            let request = request.data(caller).data(data).data(state.service.clone());
+            let mut stream = state.schema.execute_stream(request);
+            let mut first = true;
+            let mut failed = false;
+            while let Some(mut response) = stream.next().await {
+                for e in &mut response.errors {
+                    classify(e);
+                }
+                failed |= !response.errors.is_empty();
+                let message = if first && response.data == async_graphql::Value::Null && !response.errors.is_empty() {
+                    json!({"type": "error", "id": task_id, "payload": if legacy { first_error(&response) } else { json!(response.errors) }})
+                } else {
+                    json!({"type": if legacy { "data" } else { "next" }, "id": task_id, "payload": response_json(&response)})
+                };
+                first = false;
+                if out.try_send(text(&message)).is_err() {
+                    state.metrics.message_dropped();
+                    let _ = control.try_send(Control::TooSlow);
+                    return;
+                }
+                state.metrics.message_sent();
+                if message["type"] == "error" {
+                    return;
+                }
+            }
+            // A query or mutation sent over the socket: commit like HTTP does.
+            let events = tx.take_events();
+            if !failed && !events.is_empty() && state.service.store.commit(events).await.is_err() {
+                let e = ApiError::new(crate::error::Code::Internal, "the transaction could not be committed; retry");
+                let _ = out.try_send(text(&json!({"type": "error", "id": task_id, "payload": errors_json(e)})));
+                return;
+            }
+            let _ = out.try_send(text(&json!({"type": "complete", "id": task_id})));
+        });
+        self.subscriptions.insert(id, task);
+        Ok(())
+    }
+}
+
+fn response_json(response: &Response) -> Json {
+    serde_json::to_value(response).unwrap_or_else(|_| json!({"errors": [{"message": "internal error"}]}))
+}
+
+fn first_error(response: &Response) -> Json {
+    response.errors.first().map_or(json!({"message": "error"}), |e| json!(e))
+}
+
+fn errors_json(e: ApiError) -> Json {
+    json!([{"message": e.message, "extensions": {"code": e.code.as_str()}}])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_carry_codes() {
+        let j = errors_json(ApiError::limit("too many"));
+        assert_eq!(j[0]["extensions"]["code"], "LIMIT_EXCEEDED");
+    }
+}
