@@ -185,23 +185,17 @@ async fn execute(state: &AppState, headers: &HeaderMap, body: &[u8]) -> (StatusC
         classify(e);
     }
     if !response.errors.is_empty() {
-        let bad_request = response.data == async_graphql::Value::Null
-            && response.errors.iter().all(|e| e.path.is_empty() && e.locations.is_empty() || is_request_error(e));
+        // Errors without a path come from parsing or validation: the request itself was bad.
+        let bad_request =
+            response.data == async_graphql::Value::Null && response.errors.iter().all(|e| e.path.is_empty());
         let status = if bad_request { StatusCode::BAD_REQUEST } else { StatusCode::OK };
         // A failed field aborts the request's writes: nothing is committed.
         return (status, response);
     }
-    let events = tx.take_events();
-    if !events.is_empty() {
-        let count = events.len();
-        match state.service.store.commit(events).await {
-            Ok(_) => state.metrics.record_commit(count),
-            Err(e) => return fail(ApiError::from(e)),
-        }
+    match tx.commit().await {
+        Ok(0) => {}
+        Ok(count) => state.metrics.record_commit(count),
+        Err(e) => return fail(e),
     }
     (StatusCode::OK, response)
-}
-
-fn is_request_error(e: &ServerError) -> bool {
-    e.path.is_empty()
 }

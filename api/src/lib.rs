@@ -2,7 +2,7 @@
 //! served over HTTP (and WebSocket) with JWT identity.
 //!
 //! ```no_run
-//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! # async fn run() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 //! use std::sync::Arc;
 //! use chronicle_api::{AppConfig, serve};
 //! use chronicle_store::SledStore;

@@ -28,6 +28,8 @@ const OUT_QUEUE: usize = 512;
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 const KEEPALIVE: Duration = Duration::from_secs(15);
+/// A graphql-transport-ws client silent this long (no pong, no message) is gone.
+const PING_TIMEOUT: Duration = Duration::from_secs(45);
 /// Subscriptions one connection may hold at once.
 pub const MAX_SUBSCRIPTIONS: usize = 100;
 
@@ -41,6 +43,8 @@ mod close {
     pub const TOO_MANY_INITS: u16 = 4429;
     /// The client did not read its messages fast enough.
     pub const TOO_SLOW: u16 = 4008;
+    /// The client answered no ping for too long.
+    pub const PING_TIMEOUT: u16 = 4002;
 }
 
 pub fn upgrade(state: AppState, ws: WebSocketUpgrade) -> axum::response::Response {
@@ -88,17 +92,19 @@ async fn run(state: AppState, socket: WebSocket, legacy: bool) {
     let mut keepalive = tokio::time::interval(KEEPALIVE);
     keepalive.tick().await;
 
+    let mut last_seen = Instant::now();
     let closing = loop {
         let expiry = conn.expires_at;
         tokio::select! {
             msg = incoming.next() => match msg {
                 Some(Ok(Message::Text(text))) => {
+                    last_seen = Instant::now();
                     if let Err(c) = conn.handle(text.as_str()).await {
                         break Some(c);
                     }
                 }
                 Some(Ok(Message::Binary(_))) => break Some(Closing(close::INVALID_MESSAGE, "binary messages are not GraphQL".into())),
-                Some(Ok(Message::Ping(_) | Message::Pong(_))) => {}
+                Some(Ok(Message::Ping(_) | Message::Pong(_))) => last_seen = Instant::now(),
                 Some(Ok(Message::Close(_)) | Err(_)) | None => break None,
             },
             () = sleep_until(init_deadline), if conn.caller.is_none() => {
@@ -111,6 +117,10 @@ async fn run(state: AppState, socket: WebSocket, legacy: bool) {
                 break Some(Closing(close::TOO_SLOW, "the client is not reading its messages fast enough; reconnect and resume".into()));
             }
             _ = keepalive.tick() => {
+                // Legacy clients never answer; graphql-transport-ws clients answer every ping.
+                if !conn.legacy && last_seen.elapsed() > PING_TIMEOUT {
+                    break Some(Closing(close::PING_TIMEOUT, "no answer to pings; reconnect".into()));
+                }
                 let ping = if conn.legacy { json!({"type": "ka"}) } else { json!({"type": "ping"}) };
                 conn.send(ping);
             }
@@ -241,12 +251,19 @@ impl Connection {
             let request = request.data(caller).data(data).data(state.service.clone());
             let mut stream = state.schema.execute_stream(request);
             let mut first = true;
-            let mut failed = false;
             while let Some(mut response) = stream.next().await {
                 for e in &mut response.errors {
                     classify(e);
                 }
-                failed |= !response.errors.is_empty();
+                // A mutation sent over the socket commits, like over HTTP, before its result goes out.
+                if response.errors.is_empty() {
+                    if let Err(e) = tx.commit().await {
+                        let _ = out.try_send(text(&json!({"type": "error", "id": task_id, "payload": errors_json(e)})));
+                        return;
+                    }
+                } else {
+                    drop(tx.take_events());
+                }
                 let message = if first && response.data == async_graphql::Value::Null && !response.errors.is_empty() {
                     json!({"type": "error", "id": task_id, "payload": if legacy { first_error(&response) } else { json!(response.errors) }})
                 } else {
@@ -262,13 +279,6 @@ impl Connection {
                 if message["type"] == "error" {
                     return;
                 }
-            }
-            // A query or mutation sent over the socket: commit like HTTP does.
-            let events = tx.take_events();
-            if !failed && !events.is_empty() && state.service.store.commit(events).await.is_err() {
-                let e = ApiError::new(crate::error::Code::Internal, "the transaction could not be committed; retry");
-                let _ = out.try_send(text(&json!({"type": "error", "id": task_id, "payload": errors_json(e)})));
-                return;
             }
             let _ = out.try_send(text(&json!({"type": "complete", "id": task_id})));
         });

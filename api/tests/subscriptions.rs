@@ -104,7 +104,8 @@ async fn recv(ws: &mut Ws) -> Result<Json, Box<dyn std::error::Error>> {
                 return Ok(v);
             }
             Some(Ok(Message::Close(frame))) => {
-                let (code, reason) = frame.map(|f| (u16::from(f.code), f.reason.to_string())).unwrap_or((0, String::new()));
+                let (code, reason) =
+                    frame.map(|f| (u16::from(f.code), f.reason.to_string())).unwrap_or((0, String::new()));
                 return Ok(json!({"type": "closed", "code": code, "reason": reason}));
             }
             Some(Ok(_)) => continue,
@@ -116,7 +117,8 @@ async fn recv(ws: &mut Ws) -> Result<Json, Box<dyn std::error::Error>> {
 
 async fn client(addr: SocketAddr, user: &str) -> Result<Ws, Box<dyn std::error::Error>> {
     let mut ws = connect(addr, "graphql-transport-ws").await?;
-    send(&mut ws, json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {}", token(user))}})).await?;
+    send(&mut ws, json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {}", token(user))}}))
+        .await?;
     let ack = recv(&mut ws).await?;
     assert_eq!(ack["type"], "connection_ack", "{ack}");
     Ok(ws)
@@ -136,7 +138,9 @@ async fn next_data(ws: &mut Ws, id: &str) -> Result<Json, Box<dyn std::error::Er
 }
 
 async fn artist(addr: SocketAddr, name: &str) -> Result<String, Box<dyn std::error::Error>> {
-    let data = post(addr, "alice", "mutation($n: String!) { createArtist(input: {name: $n}) { id } }", json!({"n": name})).await?;
+    let data =
+        post(addr, "alice", "mutation($n: String!) { createArtist(input: {name: $n}) { id } }", json!({"n": name}))
+            .await?;
     Ok(data["createArtist"]["id"].as_str().ok_or("no id")?.to_owned())
 }
 
@@ -148,7 +152,13 @@ async fn album_changed_delivers_created_updated_deleted() -> R {
     let a = artist(s.addr, "Miles").await?;
     let id = chronicle_model::EntityId::new().to_string();
     let mut ws = client(s.addr, "bob").await?;
-    subscribe(&mut ws, "1", &format!("subscription($id: ID!) {{ albumChanged(id: $id) {{ {CHANGE} }} }}"), json!({"id": id})).await?;
+    subscribe(
+        &mut ws,
+        "1",
+        &format!("subscription($id: ID!) {{ albumChanged(id: $id) {{ {CHANGE} }} }}"),
+        json!({"id": id}),
+    )
+    .await?;
     tokio::time::sleep(Duration::from_millis(100)).await;
 
     post(s.addr, "alice", "mutation($id: ID, $a: ID!) { createAlbum(input: {id: $id, name: \"Kind of Blue\", year: 1959, artistId: $a}) { id } }", json!({"id": id, "a": a})).await?;
@@ -158,7 +168,8 @@ async fn album_changed_delivers_created_updated_deleted() -> R {
     assert_eq!(created["albumChanged"]["event"]["userId"], "alice");
     assert_eq!(created["albumChanged"]["changedFields"], json!(["name", "year", "artistId"]));
 
-    post(s.addr, "carol", "mutation($id: ID!) { updateAlbum(id: $id, input: {year: 1960}) { id } }", json!({"id": id})).await?;
+    post(s.addr, "carol", "mutation($id: ID!) { updateAlbum(id: $id, input: {year: 1960}) { id } }", json!({"id": id}))
+        .await?;
     let updated = next_data(&mut ws, "1").await?;
     assert_eq!(updated["albumChanged"]["kind"], "UPDATED");
     assert_eq!(updated["albumChanged"]["changedFields"], json!(["year"]));
@@ -177,7 +188,13 @@ async fn albums_changed_is_a_live_filter_with_entered_and_left() -> R {
     let s = start(false).await?;
     let a = artist(s.addr, "Miles").await?;
     let mut ws = client(s.addr, "bob").await?;
-    subscribe(&mut ws, "f", &format!("subscription {{ albumsChanged(where: {{year: {{gte: 1960}}}}) {{ {CHANGE} }} }}"), json!({})).await?;
+    subscribe(
+        &mut ws,
+        "f",
+        &format!("subscription {{ albumsChanged(where: {{year: {{gte: 1960}}}}) {{ {CHANGE} }} }}"),
+        json!({}),
+    )
+    .await?;
     tokio::time::sleep(Duration::from_millis(100)).await;
 
     let create = "mutation($y: Int!, $a: ID!) { createAlbum(input: {name: \"X\", year: $y, artistId: $a}) { id } }";
@@ -185,9 +202,18 @@ async fn albums_changed_is_a_live_filter_with_entered_and_left() -> R {
     let update = "mutation($id: ID!, $y: Int!) { updateAlbum(id: $id, input: {year: $y}) { id } }";
     post(s.addr, "alice", update, json!({"id": old, "y": 1961})).await?;
     let entered = next_data(&mut ws, "f").await?;
-    assert_eq!((entered["albumsChanged"]["kind"].clone(), entered["albumsChanged"]["id"].clone()), (json!("ENTERED"), old.clone()));
+    assert_eq!(
+        (entered["albumsChanged"]["kind"].clone(), entered["albumsChanged"]["id"].clone()),
+        (json!("ENTERED"), old.clone())
+    );
 
-    post(s.addr, "alice", "mutation($id: ID!) { updateAlbum(id: $id, input: {name: \"Y\"}) { id } }", json!({"id": old})).await?;
+    post(
+        s.addr,
+        "alice",
+        "mutation($id: ID!) { updateAlbum(id: $id, input: {name: \"Y\"}) { id } }",
+        json!({"id": old}),
+    )
+    .await?;
     assert_eq!(next_data(&mut ws, "f").await?["albumsChanged"]["kind"], "UPDATED");
 
     post(s.addr, "alice", update, json!({"id": old, "y": 1950})).await?;
@@ -199,7 +225,10 @@ async fn albums_changed_is_a_live_filter_with_entered_and_left() -> R {
     assert_eq!(next_data(&mut ws, "f").await?["albumsChanged"]["kind"], "CREATED");
     post(s.addr, "alice", "mutation($id: ID!) { deleteAlbum(id: $id) }", json!({"id": new})).await?;
     let deleted = next_data(&mut ws, "f").await?;
-    assert_eq!((deleted["albumsChanged"]["kind"].clone(), deleted["albumsChanged"]["id"].clone()), (json!("DELETED"), new));
+    assert_eq!(
+        (deleted["albumsChanged"]["kind"].clone(), deleted["albumsChanged"]["id"].clone()),
+        (json!("DELETED"), new)
+    );
     Ok(())
 }
 
@@ -208,7 +237,13 @@ async fn a_filter_on_a_relation_sees_entities_move_in_and_out() -> R {
     let s = start(false).await?;
     let (a, b) = (artist(s.addr, "A").await?, artist(s.addr, "B").await?);
     let mut ws = client(s.addr, "bob").await?;
-    subscribe(&mut ws, "r", "subscription($b: ID!) { albumsChanged(where: {artistId: {eq: $b}}) { kind id } }", json!({"b": b})).await?;
+    subscribe(
+        &mut ws,
+        "r",
+        "subscription($b: ID!) { albumsChanged(where: {artistId: {eq: $b}}) { kind id } }",
+        json!({"b": b}),
+    )
+    .await?;
     tokio::time::sleep(Duration::from_millis(100)).await;
     let create = "mutation($a: ID!) { createAlbum(input: {name: \"X\", year: 1, artistId: $a}) { id } }";
     let id = post(s.addr, "alice", create, json!({"a": a})).await?["createAlbum"]["id"].clone();
@@ -240,11 +275,18 @@ async fn the_audit_feed_resumes_after_a_cursor_with_no_gap_and_no_duplicate() ->
     });
     tokio::time::sleep(Duration::from_millis(30)).await;
     let mut ws = client(s.addr, "bob").await?;
-    subscribe(&mut ws, "e", "subscription($after: String) { events(after: $after) { id cursor } }", json!({"after": cursor})).await?;
+    subscribe(
+        &mut ws,
+        "e",
+        "subscription($after: String) { events(after: $after) { id cursor } }",
+        json!({"after": cursor}),
+    )
+    .await?;
     assert!(writer.await?, "the writer failed");
 
     let all = post(s.addr, "alice", "{ events(first: 500) { nodes { id } } }", json!({})).await?;
-    let mut expected: Vec<Json> = all["events"]["nodes"].as_array().ok_or("no events")?.iter().map(|n| n["id"].clone()).collect();
+    let mut expected: Vec<Json> =
+        all["events"]["nodes"].as_array().ok_or("no events")?.iter().map(|n| n["id"].clone()).collect();
     expected.reverse(); // oldest first
     expected.remove(0); // the cursor's own event
     let mut received = Vec::new();
@@ -254,14 +296,21 @@ async fn the_audit_feed_resumes_after_a_cursor_with_no_gap_and_no_duplicate() ->
     assert_eq!(received, expected);
     // Nothing more (no duplicate) arrives.
     let extra = tokio::time::timeout(Duration::from_millis(300), ws.next()).await;
-    assert!(extra.is_err() || matches!(extra, Ok(Some(Ok(Message::Text(ref t)))) if t.as_str().contains("ping")), "{extra:?}");
+    assert!(
+        extra.is_err() || matches!(extra, Ok(Some(Ok(Message::Text(ref t)))) if t.as_str().contains("ping")),
+        "{extra:?}"
+    );
     Ok(())
 }
 
 #[tokio::test]
 async fn bad_missing_and_expiring_tokens_close_with_4403() -> R {
     let s = start(false).await?;
-    for payload in [json!({"authorization": "Bearer not-a-jwt"}), json!({}), json!({"authorization": format!("Bearer {}", mint("another-secret-entirely", "eve", 60, None, None)?)})] {
+    for payload in [
+        json!({"authorization": "Bearer not-a-jwt"}),
+        json!({}),
+        json!({"authorization": format!("Bearer {}", mint("another-secret-entirely", "eve", 60, None, None)?)}),
+    ] {
         let mut ws = connect(s.addr, "graphql-transport-ws").await?;
         send(&mut ws, json!({"type": "connection_init", "payload": payload})).await?;
         let closed = recv(&mut ws).await?;
@@ -283,7 +332,8 @@ async fn a_stuck_client_does_not_hold_back_a_healthy_one() -> R {
     let s = start(false).await?;
     let a = artist(s.addr, "Miles").await?;
     let mut stuck = client(s.addr, "stuck").await?;
-    subscribe(&mut stuck, "s", "subscription { albumsChanged { kind id album { name description } } }", json!({})).await?;
+    subscribe(&mut stuck, "s", "subscription { albumsChanged { kind id album { name description } } }", json!({}))
+        .await?;
     let mut healthy = client(s.addr, "healthy").await?;
     subscribe(&mut healthy, "h", "subscription { albumsChanged { kind id } }", json!({})).await?;
     tokio::time::sleep(Duration::from_millis(100)).await;
@@ -324,7 +374,8 @@ async fn protocol_errors_and_limits() -> R {
     assert_eq!(recv(&mut ws).await?["code"], 4400);
     // A second connection_init: 4429.
     let mut ws = client(s.addr, "bob").await?;
-    send(&mut ws, json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {}", token("bob"))}})).await?;
+    send(&mut ws, json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {}", token("bob"))}}))
+        .await?;
     assert_eq!(recv(&mut ws).await?["code"], 4429);
     // A duplicate subscription id: 4409.
     let mut ws = client(s.addr, "bob").await?;
@@ -361,11 +412,18 @@ async fn the_legacy_graphql_ws_protocol_works_too() -> R {
     let s = start(false).await?;
     let a = artist(s.addr, "Miles").await?;
     let mut ws = connect(s.addr, "graphql-ws").await?;
-    send(&mut ws, json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {}", token("bob"))}})).await?;
+    send(&mut ws, json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {}", token("bob"))}}))
+        .await?;
     assert_eq!(recv(&mut ws).await?["type"], "connection_ack");
     send(&mut ws, json!({"type": "start", "id": "1", "payload": {"query": "subscription { albumsChanged { kind album { name } } }"}})).await?;
     tokio::time::sleep(Duration::from_millis(100)).await;
-    post(s.addr, "alice", "mutation($a: ID!) { createAlbum(input: {name: \"Legacy\", year: 1, artistId: $a}) { id } }", json!({"a": a})).await?;
+    post(
+        s.addr,
+        "alice",
+        "mutation($a: ID!) { createAlbum(input: {name: \"Legacy\", year: 1, artistId: $a}) { id } }",
+        json!({"a": a}),
+    )
+    .await?;
     let msg = recv(&mut ws).await?;
     assert_eq!(msg["type"], "data", "{msg}");
     assert_eq!(msg["payload"]["data"]["albumsChanged"]["album"]["name"], "Legacy");

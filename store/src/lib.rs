@@ -40,4 +40,6 @@ pub mod storage;
 pub use error::StoreError;
 pub use query::{DEFAULT_FIRST, Filter, MAX_FIRST, Op, OrderBy, Page, Query};
 pub use sled::{SledOptions, SledStore};
-pub use storage::{AuditFilter, Difference, Storage, StorageExt, StoreTransaction, SyncMode, VerifyReport};
+pub use storage::{
+    AuditFilter, Difference, ExpectedHeads, Storage, StorageExt, StoreTransaction, SyncMode, VerifyReport,
+};

@@ -28,6 +28,16 @@ pub enum SyncMode {
     None,
 }
 
+/// The heads an entity must still have when a commit applies: optimistic
+/// concurrency for "change this only if nobody else did since I read it".
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ExpectedHeads {
+    pub collection: String,
+    pub id: EntityId,
+    /// Sorted.
+    pub heads: Vec<EventId>,
+}
+
 /// Exact-match filters on the audit log, combined with AND.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct AuditFilter {
@@ -84,6 +94,24 @@ pub trait Storage: StateReader + Send + Sync + 'static {
     /// entries, commit sequence), then publishes their signals. Returns when
     /// the commit is as durable as the store's [`SyncMode`] promises.
     async fn commit(&self, events: Vec<Event>) -> Result<Vec<Outcome>, StoreError>;
+
+    /// [`Storage::commit`], but only if every entity in `expected` still has
+    /// exactly those heads; otherwise `StoreError::HeadsMismatch` and nothing
+    /// is written. Engines check under their commit lock; this default checks
+    /// first and commits after, which a concurrent writer can slip between.
+    async fn commit_expecting(
+        &self,
+        events: Vec<Event>,
+        expected: &[ExpectedHeads],
+    ) -> Result<Vec<Outcome>, StoreError> {
+        for e in expected {
+            let heads = self.get(&e.collection, e.id).await?.map(|s| s.heads.to_vec());
+            if heads.as_ref() != Some(&e.heads) {
+                return Err(StoreError::HeadsMismatch { collection: e.collection.clone(), id: e.id });
+            }
+        }
+        self.commit(events).await
+    }
 
     /// The entity's current state, deleted or not.
     async fn get(&self, collection: &str, id: EntityId) -> Result<Option<EntityState>, StoreError>;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
 use chronicle_model::{EntityId, EntityState, Event, EventId, ModelError, Models, StateReader, Transaction, apply};
-use chronicle_store::Storage;
+use chronicle_store::{ExpectedHeads, Storage, StoreError};
 
 use crate::auth::Identity;
 use crate::error::{ApiError, Code};
@@ -16,6 +16,9 @@ struct Pending {
     staged: HashMap<(String, EntityId), EntityState>,
     depths: HashMap<EventId, u64>,
     events: Vec<Event>,
+    /// `ifHeads` checked against the store: (collection, id, heads) that must
+    /// still hold when the request commits.
+    guards: Vec<(String, EntityId, Vec<EventId>)>,
 }
 
 /// Reads staged states first, then the store.
@@ -119,6 +122,7 @@ impl RequestTx {
 
     /// Fails with CONFLICT unless the entity's heads are exactly `expected`.
     pub fn check_heads(&self, collection: &str, id: EntityId, expected: &[EventId]) -> Result<(), ApiError> {
+        let from_store = !self.lock().staged.contains_key(&(collection.to_owned(), id));
         let state = self.current(collection, id)?.ok_or_else(|| not_found(collection, id))?;
         let mut expected = expected.to_vec();
         expected.sort_unstable();
@@ -133,12 +137,39 @@ impl RequestTx {
                 ),
             ));
         }
+        if from_store {
+            self.lock().guards.push((collection.to_owned(), id, expected));
+        }
         Ok(())
     }
 
     /// Takes the staged events for commit.
     pub fn take_events(&self) -> Vec<Event> {
         std::mem::take(&mut self.lock().events)
+    }
+
+    /// Commits the staged events atomically; returns how many. Heads checked
+    /// by `ifHeads` against the store must still hold at commit, checked by
+    /// the store under its commit lock.
+    pub async fn commit(&self) -> Result<usize, ApiError> {
+        let (events, guards) = {
+            let mut pending = self.lock();
+            (std::mem::take(&mut pending.events), std::mem::take(&mut pending.guards))
+        };
+        if events.is_empty() {
+            return Ok(0);
+        }
+        let count = events.len();
+        let expected: Vec<ExpectedHeads> =
+            guards.into_iter().map(|(collection, id, heads)| ExpectedHeads { collection, id, heads }).collect();
+        match self.store.commit_expecting(events, &expected).await {
+            Ok(_) => Ok(count),
+            Err(StoreError::HeadsMismatch { id, .. }) => Err(ApiError::new(
+                Code::Conflict,
+                format!("entity {id} changed while this request ran; re-read it and retry"),
+            )),
+            Err(e) => Err(e.into()),
+        }
     }
 }
 

@@ -15,6 +15,7 @@ use super::keys;
 use super::record::EventRecord;
 use super::{SledStore, read};
 use crate::error::StoreError;
+use crate::storage::ExpectedHeads;
 
 /// One staged event with everything the write needs.
 struct Staged {
@@ -26,11 +27,21 @@ struct Staged {
 
 /// Applies `events` atomically. Returns the outcomes and, when anything was
 /// written, the durability ticket to wait for.
-pub fn commit(store: &SledStore, events: Vec<Event>) -> Result<(Vec<Outcome>, Option<u64>), StoreError> {
+pub fn commit(
+    store: &SledStore,
+    events: Vec<Event>,
+    expected: &[ExpectedHeads],
+) -> Result<(Vec<Outcome>, Option<u64>), StoreError> {
     let trees = &store.trees;
     let _guard = store.commit_lock.lock().unwrap_or_else(|p| p.into_inner());
     if store.durability.is_closing() {
         return Err(StoreError::Closed);
+    }
+    for e in expected {
+        let heads = read::state(trees, &e.collection, e.id)?.map(|s| s.heads.to_vec());
+        if heads.as_ref() != Some(&e.heads) {
+            return Err(StoreError::HeadsMismatch { collection: e.collection.clone(), id: e.id });
+        }
     }
 
     let mut staged: Vec<Staged> = Vec::new();

@@ -21,7 +21,7 @@ use chronicle_model::{
 
 use crate::error::StoreError;
 use crate::query::{Filter, Op, Page, Query};
-use crate::storage::{AuditFilter, Storage, SyncMode, VerifyReport};
+use crate::storage::{AuditFilter, ExpectedHeads, Storage, SyncMode, VerifyReport};
 use durability::Durability;
 
 /// Options for [`SledStore::open_with`].
@@ -188,7 +188,15 @@ impl Storage for SledStore {
     }
 
     async fn commit(&self, events: Vec<Event>) -> Result<Vec<Outcome>, StoreError> {
-        let (outcomes, ticket) = commit::commit(self, events)?;
+        self.commit_expecting(events, &[]).await
+    }
+
+    async fn commit_expecting(
+        &self,
+        events: Vec<Event>,
+        expected: &[ExpectedHeads],
+    ) -> Result<Vec<Outcome>, StoreError> {
+        let (outcomes, ticket) = commit::commit(self, events, expected)?;
         if let Some(ticket) = ticket {
             self.durability.wait(ticket).await?;
         }
