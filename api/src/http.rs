@@ -40,6 +40,8 @@ pub struct AppState {
     pub service: Service,
     pub auth: Arc<Auth>,
     pub metrics: Arc<Metrics>,
+    /// Identical WebSocket subscriptions share one execution.
+    pub shared: Arc<crate::shared::SharedSubscriptions>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -54,7 +56,7 @@ pub fn router(store: Arc<dyn Storage>, config: AppConfig) -> Result<(Router, Arc
     let service = Service { models: store.models().clone(), store, limits: config.limits.clone() };
     let schema =
         schema::build(&service.models, &service.limits).map_err(|e| format!("cannot build the GraphQL schema: {e}"))?;
-    let state = AppState { schema, service, auth: auth.clone(), metrics: Arc::default() };
+    let state = AppState { schema, service, auth: auth.clone(), metrics: Arc::default(), shared: Arc::default() };
     let mut app = Router::new()
         .route("/graphql", get(graphql_get).post(graphql))
         .route("/healthz", get(healthz))

@@ -20,6 +20,7 @@ pub mod error;
 pub mod http;
 pub mod metrics;
 pub mod schema;
+pub mod shared;
 pub mod ws;
 
 pub use auth::{Auth, AuthConfig, Identity};

@@ -13,13 +13,14 @@ use async_graphql::Response;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value as Json, json};
-use tokio::sync::mpsc;
+use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
 use tokio::time::{Instant, sleep_until, timeout};
 
 use crate::error::{ApiError, classify};
 use crate::http::AppState;
 use crate::schema::{Caller, RequestData};
+use crate::shared::GroupEvent;
 
 const TRANSPORT_WS: &str = "graphql-transport-ws";
 const LEGACY_WS: &str = "graphql-ws";
@@ -244,47 +245,127 @@ impl Connection {
         let control = self.control.clone();
         let legacy = self.legacy;
         let task_id = id.clone();
-        let task = tokio::spawn(async move {
-            let _active = state.metrics.subscription();
-            let data = RequestData::new(state.service.store.clone(), state.service.models.clone(), &caller);
-            let tx = data.tx.clone();
-            let request = request.data(caller).data(data).data(state.service.clone());
-            let mut stream = state.schema.execute_stream(request);
-            let mut first = true;
-            while let Some(mut response) = stream.next().await {
-                for e in &mut response.errors {
-                    classify(e);
-                }
-                // A mutation sent over the socket commits, like over HTTP, before its result goes out.
-                if response.errors.is_empty() {
-                    if let Err(e) = tx.commit().await {
-                        let _ = out.try_send(text(&json!({"type": "error", "id": task_id, "payload": errors_json(e)})));
-                        return;
-                    }
-                } else {
-                    drop(tx.take_events());
-                }
-                let message = if first && response.data == async_graphql::Value::Null && !response.errors.is_empty() {
-                    json!({"type": "error", "id": task_id, "payload": if legacy { first_error(&response) } else { json!(response.errors) }})
-                } else {
-                    json!({"type": if legacy { "data" } else { "next" }, "id": task_id, "payload": response_json(&response)})
-                };
-                first = false;
-                if out.try_send(text(&message)).is_err() {
-                    state.metrics.message_dropped();
-                    let _ = control.try_send(Control::TooSlow);
-                    return;
-                }
-                state.metrics.message_sent();
-                if message["type"] == "error" {
-                    return;
-                }
-            }
-            let _ = out.try_send(text(&json!({"type": "complete", "id": task_id})));
-        });
+        let task = if is_subscription(&request) {
+            tokio::spawn(shared_member(state, request, caller, task_id, out, control, legacy))
+        } else {
+            tokio::spawn(single(state, request, caller, task_id, out, control, legacy))
+        };
         self.subscriptions.insert(id, task);
         Ok(())
     }
+}
+
+/// Whether the request's operation is a subscription (shared between
+/// identical subscribers); queries and mutations run on their own.
+fn is_subscription(request: &async_graphql::Request) -> bool {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else { return false };
+    let ty = match (&doc.operations, request.operation_name.as_deref()) {
+        (DocumentOperations::Single(op), _) => Some(op.node.ty),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
+        (DocumentOperations::Multiple(_), None) => None,
+    };
+    ty == Some(OperationType::Subscription)
+}
+
+/// A subscriber of a shared subscription group: relays the group's payloads.
+async fn shared_member(
+    state: AppState,
+    request: async_graphql::Request,
+    caller: Caller,
+    id: String,
+    out: mpsc::Sender<Message>,
+    control: mpsc::Sender<Control>,
+    legacy: bool,
+) {
+    let _active = state.metrics.subscription();
+    // Holding the group keeps its execution alive; the last member to leave ends it.
+    let (_group, mut events) = state.shared.join(&state, request, caller);
+    let id_json = Json::String(id.clone()).to_string();
+    let next = if legacy { "data" } else { "next" };
+    loop {
+        let message = match events.recv().await {
+            Ok(GroupEvent::Next(payload)) => format!(r#"{{"type":"{next}","id":{id_json},"payload":{payload}}}"#),
+            Ok(GroupEvent::Error(errors)) => {
+                let payload = if legacy {
+                    serde_json::from_str::<Json>(&errors)
+                        .ok()
+                        .and_then(|e| e.get(0).cloned())
+                        .unwrap_or(Json::Null)
+                        .to_string()
+                } else {
+                    errors.to_string()
+                };
+                let _ = out.try_send(Message::Text(Utf8Bytes::from(format!(
+                    r#"{{"type":"error","id":{id_json},"payload":{payload}}}"#
+                ))));
+                return;
+            }
+            Ok(GroupEvent::Complete) | Err(broadcast::error::RecvError::Closed) => {
+                let _ = out.try_send(text(&json!({"type": "complete", "id": id})));
+                return;
+            }
+            Err(broadcast::error::RecvError::Lagged(_)) => {
+                state.metrics.message_dropped();
+                let _ = control.try_send(Control::TooSlow);
+                return;
+            }
+        };
+        if out.try_send(Message::Text(Utf8Bytes::from(message))).is_err() {
+            state.metrics.message_dropped();
+            let _ = control.try_send(Control::TooSlow);
+            return;
+        }
+        state.metrics.message_sent();
+    }
+}
+
+/// A query, mutation or unparsable request sent over the socket, run on its own.
+async fn single(
+    state: AppState,
+    request: async_graphql::Request,
+    caller: Caller,
+    task_id: String,
+    out: mpsc::Sender<Message>,
+    control: mpsc::Sender<Control>,
+    legacy: bool,
+) {
+    let _active = state.metrics.subscription();
+    let data = RequestData::new(state.service.store.clone(), state.service.models.clone(), &caller);
+    let tx = data.tx.clone();
+    let request = request.data(caller).data(data).data(state.service.clone());
+    let mut stream = state.schema.execute_stream(request);
+    let mut first = true;
+    while let Some(mut response) = stream.next().await {
+        for e in &mut response.errors {
+            classify(e);
+        }
+        // A mutation sent over the socket commits, like over HTTP, before its result goes out.
+        if response.errors.is_empty() {
+            if let Err(e) = tx.commit().await {
+                let _ = out.try_send(text(&json!({"type": "error", "id": task_id, "payload": errors_json(e)})));
+                return;
+            }
+        } else {
+            drop(tx.take_events());
+        }
+        let message = if first && response.data == async_graphql::Value::Null && !response.errors.is_empty() {
+            json!({"type": "error", "id": task_id, "payload": if legacy { first_error(&response) } else { json!(response.errors) }})
+        } else {
+            json!({"type": if legacy { "data" } else { "next" }, "id": task_id, "payload": response_json(&response)})
+        };
+        first = false;
+        if out.try_send(text(&message)).is_err() {
+            state.metrics.message_dropped();
+            let _ = control.try_send(Control::TooSlow);
+            return;
+        }
+        state.metrics.message_sent();
+        if message["type"] == "error" {
+            return;
+        }
+    }
+    let _ = out.try_send(text(&json!({"type": "complete", "id": task_id})));
 }
 
 fn response_json(response: &Response) -> Json {

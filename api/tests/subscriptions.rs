@@ -335,7 +335,9 @@ async fn a_stuck_client_does_not_hold_back_a_healthy_one() -> R {
     subscribe(&mut stuck, "s", "subscription { albumsChanged { kind id album { name description } } }", json!({}))
         .await?;
     let mut healthy = client(s.addr, "healthy").await?;
-    subscribe(&mut healthy, "h", "subscription { albumsChanged { kind id } }", json!({})).await?;
+    // The same document as the stuck client's, so both share one execution.
+    subscribe(&mut healthy, "h", "subscription { albumsChanged { kind id album { name description } } }", json!({}))
+        .await?;
     tokio::time::sleep(Duration::from_millis(100)).await;
 
     // Large descriptions fill the stuck client's socket and queue quickly.
@@ -358,6 +360,41 @@ async fn a_stuck_client_does_not_hold_back_a_healthy_one() -> R {
     let health = post(s.addr, "alice", "{ me { userId } }", json!({})).await?;
     assert_eq!(health["me"]["userId"], "alice");
     drop(stuck.close(None).await);
+    Ok(())
+}
+
+#[tokio::test]
+async fn identical_subscriptions_each_get_every_change_once() -> R {
+    let s = start(false).await?;
+    let a = artist(s.addr, "Miles").await?;
+    let doc = "subscription { albumsChanged { kind album { name } } }";
+    let mut clients = Vec::new();
+    for user in ["u1", "u2", "u3"] {
+        let mut ws = client(s.addr, user).await?;
+        subscribe(&mut ws, "same", doc, json!({})).await?;
+        clients.push(ws);
+    }
+    // A fourth subscriber joins the running shared execution later.
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let create = "mutation($n: String!, $a: ID!) { createAlbum(input: {name: $n, year: 1, artistId: $a}) { id } }";
+    post(s.addr, "alice", create, json!({"n": "first", "a": a})).await?;
+    let mut late = client(s.addr, "u4").await?;
+    subscribe(&mut late, "same", doc, json!({})).await?;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    for name in ["second", "third"] {
+        post(s.addr, "alice", create, json!({"n": name, "a": a})).await?;
+    }
+    for ws in &mut clients {
+        for name in ["first", "second", "third"] {
+            assert_eq!(next_data(ws, "same").await?["albumsChanged"]["album"]["name"], name);
+        }
+    }
+    for name in ["second", "third"] {
+        assert_eq!(next_data(&mut late, "same").await?["albumsChanged"]["album"]["name"], name);
+    }
+    // Nothing is delivered twice.
+    let extra = tokio::time::timeout(Duration::from_millis(300), clients[0].next()).await;
+    assert!(extra.is_err(), "{extra:?}");
     Ok(())
 }
 

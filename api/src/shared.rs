@@ -1,0 +1,129 @@
+//! Identical subscriptions share one execution.
+//!
+//! A change payload depends only on the subscription's document and
+//! variables, not on who asked, so every subscriber of the same document
+//! (say 10,000 browsers watching one album) is served by one resolver run
+//! per change: its serialized payload is broadcast to all of them. A
+//! subscriber that falls behind the broadcast is told so and disconnected;
+//! the others are not slowed.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, Weak};
+
+use async_graphql::Response;
+use futures_util::StreamExt;
+use tokio::sync::broadcast;
+use tokio::task::JoinHandle;
+
+use crate::error::classify;
+use crate::http::AppState;
+use crate::schema::{Caller, RequestData};
+
+/// Payloads buffered per group before a slow member lags.
+const GROUP_BUFFER: usize = 1024;
+
+/// What a group tells its members.
+#[derive(Clone, Debug)]
+pub enum GroupEvent {
+    /// A result: the serialized GraphQL response (`{"data": ..}`).
+    Next(Arc<str>),
+    /// The subscription could not start: the serialized error list.
+    Error(Arc<str>),
+    Complete,
+}
+
+/// One shared execution and its broadcast.
+#[derive(Debug)]
+pub struct Group {
+    events: broadcast::Sender<GroupEvent>,
+    task: JoinHandle<()>,
+}
+
+impl Drop for Group {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Group {
+    pub fn receiver(&self) -> broadcast::Receiver<GroupEvent> {
+        self.events.subscribe()
+    }
+}
+
+/// The live groups, by document and variables.
+#[derive(Debug, Default)]
+pub struct SharedSubscriptions {
+    groups: Mutex<HashMap<String, Weak<Group>>>,
+}
+
+fn key(request: &async_graphql::Request) -> String {
+    let variables = serde_json::to_string(&request.variables).unwrap_or_default();
+    format!("{}\u{0}{}\u{0}{}", request.query, variables, request.operation_name.as_deref().unwrap_or(""))
+}
+
+impl SharedSubscriptions {
+    /// The group for `request`, started (as `caller`) if none is running.
+    /// The caller must subscribe to the returned group's receiver before awaiting.
+    pub fn join(
+        &self,
+        state: &AppState,
+        request: async_graphql::Request,
+        caller: Caller,
+    ) -> (Arc<Group>, broadcast::Receiver<GroupEvent>) {
+        let key = key(&request);
+        let mut groups = self.groups.lock().unwrap_or_else(|p| p.into_inner());
+        groups.retain(|_, g| g.strong_count() > 0);
+        if let Some(group) = groups.get(&key).and_then(Weak::upgrade)
+            && !group.task.is_finished()
+        {
+            let rx = group.receiver();
+            return (group, rx);
+        }
+        let (events, rx) = broadcast::channel(GROUP_BUFFER);
+        let task = tokio::spawn(run(state.clone(), request, caller, events.clone()));
+        let group = Arc::new(Group { events, task });
+        groups.insert(key, Arc::downgrade(&group));
+        (group, rx)
+    }
+
+    pub fn len(&self) -> usize {
+        self.groups.lock().unwrap_or_else(|p| p.into_inner()).values().filter(|g| g.strong_count() > 0).count()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+async fn run(state: AppState, request: async_graphql::Request, caller: Caller, events: broadcast::Sender<GroupEvent>) {
+    let data = RequestData::new(state.service.store.clone(), state.service.models.clone(), &caller);
+    let request = request.data(caller).data(data).data(state.service.clone());
+    let mut stream = state.schema.execute_stream(request);
+    let mut first = true;
+    while let Some(mut response) = stream.next().await {
+        for e in &mut response.errors {
+            classify(e);
+        }
+        let event = if first && response.data == async_graphql::Value::Null && !response.errors.is_empty() {
+            GroupEvent::Error(serialize(&serde_json::to_value(&response.errors).unwrap_or_default()))
+        } else {
+            GroupEvent::Next(serialize(&response_value(&response)))
+        };
+        first = false;
+        let stop = matches!(event, GroupEvent::Error(_));
+        let _ = events.send(event);
+        if stop {
+            return;
+        }
+    }
+    let _ = events.send(GroupEvent::Complete);
+}
+
+fn response_value(response: &Response) -> serde_json::Value {
+    serde_json::to_value(response).unwrap_or_else(|_| serde_json::json!({"errors": [{"message": "internal error"}]}))
+}
+
+fn serialize(value: &serde_json::Value) -> Arc<str> {
+    Arc::from(value.to_string())
+}

@@ -1,0 +1,273 @@
+//! Relations are batched: a page of albums with their artist and tracks costs
+//! a bounded number of store reads, the same for 10 albums as for 50.
+//!
+//! The router runs in-process on a loopback port over a store that delegates
+//! to a real `SledStore` and counts every call per `Storage` method.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chronicle_api::{AppConfig, AuthConfig, auth::mint, demo};
+use chronicle_model::{
+    EntityId, EntityState, Event, EventId, ModelError, Models, Outcome, Scope, StateReader, StoredEvent, Subscription,
+};
+use chronicle_store::{AuditFilter, ExpectedHeads, Page, Query, SledStore, Storage, StoreError, VerifyReport};
+use serde_json::{Value as Json, json};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+
+type R<T = ()> = Result<T, Box<dyn std::error::Error>>;
+
+const SECRET: &str = "batching-tests-secret-0123";
+/// Every request is bounded by this.
+const WAIT: Duration = Duration::from_secs(20);
+
+/// A `Storage` that delegates to a `SledStore` and counts calls per method.
+struct Counting {
+    inner: SledStore,
+    calls: Mutex<BTreeMap<&'static str, usize>>,
+}
+
+impl Counting {
+    fn count(&self, method: &'static str) {
+        *self.calls.lock().unwrap_or_else(|p| p.into_inner()).entry(method).or_default() += 1;
+    }
+
+    fn take(&self) -> BTreeMap<&'static str, usize> {
+        std::mem::take(&mut *self.calls.lock().unwrap_or_else(|p| p.into_inner()))
+    }
+}
+
+impl StateReader for Counting {
+    fn read_state(&self, collection: &str, id: EntityId) -> Result<Option<EntityState>, ModelError> {
+        self.count("read_state");
+        self.inner.read_state(collection, id)
+    }
+}
+
+#[async_trait]
+impl Storage for Counting {
+    fn models(&self) -> &Models {
+        self.inner.models()
+    }
+
+    fn reader(&self) -> &dyn StateReader {
+        self
+    }
+
+    async fn commit(&self, events: Vec<Event>) -> Result<Vec<Outcome>, StoreError> {
+        self.count("commit");
+        self.inner.commit(events).await
+    }
+
+    async fn commit_expecting(
+        &self,
+        events: Vec<Event>,
+        expected: &[ExpectedHeads],
+    ) -> Result<Vec<Outcome>, StoreError> {
+        self.count("commit_expecting");
+        self.inner.commit_expecting(events, expected).await
+    }
+
+    async fn get(&self, collection: &str, id: EntityId) -> Result<Option<EntityState>, StoreError> {
+        self.count("get");
+        self.inner.get(collection, id).await
+    }
+
+    async fn get_many(&self, collection: &str, ids: &[EntityId]) -> Result<Vec<Option<EntityState>>, StoreError> {
+        self.count("get_many");
+        self.inner.get_many(collection, ids).await
+    }
+
+    async fn query(&self, collection: &str, query: &Query) -> Result<Page, StoreError> {
+        self.count("query");
+        self.inner.query(collection, query).await
+    }
+
+    async fn query_related(
+        &self,
+        collection: &str,
+        field: &str,
+        targets: &[EntityId],
+        query: &Query,
+    ) -> Result<Vec<Page>, StoreError> {
+        self.count("query_related");
+        self.inner.query_related(collection, field, targets, query).await
+    }
+
+    async fn event(&self, id: EventId) -> Result<Option<StoredEvent>, StoreError> {
+        self.count("event");
+        self.inner.event(id).await
+    }
+
+    async fn history(&self, entity: EntityId) -> Result<Vec<StoredEvent>, StoreError> {
+        self.count("history");
+        self.inner.history(entity).await
+    }
+
+    async fn audit(
+        &self,
+        filter: &AuditFilter,
+        first: usize,
+        before: Option<EventId>,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        self.count("audit");
+        self.inner.audit(filter, first, before).await
+    }
+
+    async fn events_after(&self, seq: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
+        self.count("events_after");
+        self.inner.events_after(seq, limit).await
+    }
+
+    fn last_seq(&self) -> u64 {
+        self.inner.last_seq()
+    }
+
+    fn subscribe(&self, scope: Scope) -> Subscription {
+        self.count("subscribe");
+        self.inner.subscribe(scope)
+    }
+
+    async fn verify(&self) -> Result<VerifyReport, StoreError> {
+        self.count("verify");
+        self.inner.verify().await
+    }
+
+    fn size_on_disk(&self) -> Option<u64> {
+        self.inner.size_on_disk()
+    }
+
+    async fn flush(&self) -> Result<(), StoreError> {
+        self.inner.flush().await
+    }
+}
+
+struct Server {
+    addr: SocketAddr,
+    store: Arc<Counting>,
+    _dir: tempfile::TempDir,
+}
+
+async fn start() -> R<Server> {
+    let dir = tempfile::tempdir()?;
+    let store = Arc::new(Counting { inner: SledStore::open(dir.path(), demo::catalogue()?)?, calls: Mutex::default() });
+    let config =
+        AppConfig { auth: AuthConfig { secret: Some(SECRET.into()), ..AuthConfig::default() }, ..AppConfig::default() };
+    let (app, _) = chronicle_api::router(store.clone(), config)?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    Ok(Server { addr, store, _dir: dir })
+}
+
+/// POSTs a GraphQL request over a plain HTTP/1.1 connection; returns `data`.
+async fn post(addr: SocketAddr, query: &str) -> R<Json> {
+    let exchange = async {
+        let body = json!({ "query": query }).to_string();
+        let token = mint(SECRET, "batcher", 3600, None, None)?;
+        let mut stream = TcpStream::connect(addr).await?;
+        let request = format!(
+            "POST /graphql HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nAuthorization: Bearer {token}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        );
+        stream.write_all(request.as_bytes()).await?;
+        let mut raw = Vec::new();
+        stream.read_to_end(&mut raw).await?;
+        let text = String::from_utf8(raw)?;
+        let start = text.find("\r\n\r\n").ok_or("no HTTP body")? + 4;
+        let body = &text[start..];
+        // Take the JSON object inside, whatever the transfer encoding.
+        let json_start = body.find('{').ok_or("no JSON in the body")?;
+        let json_end = body.rfind('}').ok_or("no JSON in the body")? + 1;
+        let value: Json = serde_json::from_str(&body[json_start..json_end])?;
+        if let Some(errors) = value.get("errors") {
+            return Err(format!("GraphQL errors: {errors}").into());
+        }
+        Ok::<_, Box<dyn std::error::Error>>(value["data"].clone())
+    };
+    tokio::time::timeout(WAIT, exchange).await.map_err(|_| "the request timed out")?
+}
+
+/// Runs `field(i)` for every `i` as aliased mutation fields of one request; returns the created ids.
+async fn create_all(addr: SocketAddr, count: usize, field: impl Fn(usize) -> String) -> R<Vec<String>> {
+    let fields: String = (0..count).map(|i| format!("m{i}: {} {{ id }} ", field(i))).collect();
+    let data = post(addr, &format!("mutation {{ {fields} }}")).await?;
+    (0..count).map(|i| Ok(data[format!("m{i}")]["id"].as_str().ok_or("a create returned no id")?.to_owned())).collect()
+}
+
+const PAGE: &str = "{ albums(where: {year: {gte: 1990}}, first: 50) \
+                    { nodes { name artist { name } tracks { nodes { name } } } } }";
+
+/// Seeds `albums` albums, each with its own artist and 3 tracks, runs the
+/// page query once and returns the store calls it made.
+async fn page_reads(albums: usize) -> R<BTreeMap<&'static str, usize>> {
+    let server = start().await?;
+    let addr = server.addr;
+    let artists = create_all(addr, albums, |i| format!(r#"createArtist(input: {{name: "Artist {i}"}})"#)).await?;
+    let album_ids = create_all(addr, albums, |i| {
+        format!(r#"createAlbum(input: {{name: "Album {i}", year: {}, artistId: "{}"}})"#, 1990 + i % 20, artists[i])
+    })
+    .await?;
+    create_all(addr, albums * 3, |i| {
+        format!(
+            r#"createTrack(input: {{name: "Track {}-{}", position: {}, albumId: "{}"}})"#,
+            i / 3,
+            i % 3,
+            i % 3 + 1,
+            album_ids[i / 3]
+        )
+    })
+    .await?;
+
+    server.store.take();
+    let data = post(addr, PAGE).await?;
+    let calls = server.store.take();
+
+    let nodes = data["albums"]["nodes"].as_array().ok_or("no album nodes")?;
+    assert_eq!(nodes.len(), albums, "the page holds every album");
+    for node in nodes {
+        let name = node["name"].as_str().ok_or("album without a name")?;
+        let i: usize = name.trim_start_matches("Album ").parse()?;
+        assert_eq!(node["artist"]["name"], json!(format!("Artist {i}")), "{name}'s artist");
+        let tracks: Vec<&str> = node["tracks"]["nodes"]
+            .as_array()
+            .ok_or("no track nodes")?
+            .iter()
+            .filter_map(|t| t["name"].as_str())
+            .collect();
+        let mut expected: Vec<String> = (0..3).map(|k| format!("Track {i}-{k}")).collect();
+        let mut got: Vec<String> = tracks.iter().map(|t| (*t).to_owned()).collect();
+        expected.sort();
+        got.sort();
+        assert_eq!(got, expected, "{name}'s tracks");
+    }
+    Ok(calls)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_of_albums_with_artist_and_tracks_costs_a_bounded_number_of_reads() -> R {
+    let fifty = page_reads(50).await?;
+    eprintln!("store calls for a page of 50 albums: {fifty:?}");
+    let get = |calls: &BTreeMap<&str, usize>, m: &str| calls.get(m).copied().unwrap_or(0);
+    assert_eq!(get(&fifty, "query"), 1, "one query for the page: {fifty:?}");
+    assert!((1..=2).contains(&get(&fifty, "get_many")), "the 50 artists are loaded in one or two batches: {fifty:?}");
+    assert!(
+        (1..=2).contains(&get(&fifty, "query_related")),
+        "the tracks of 50 albums are loaded in one or two batches: {fifty:?}"
+    );
+    for unbatched in ["get", "read_state", "history", "event"] {
+        assert_eq!(get(&fifty, unbatched), 0, "no per-item `{unbatched}`: {fifty:?}");
+    }
+    let total: usize = fifty.values().sum();
+    assert!(total <= 5, "at most 5 store calls for the page: {fifty:?}");
+
+    let ten = page_reads(10).await?;
+    assert_eq!(ten, fifty, "the page costs the same store calls for 10 albums as for 50");
+    Ok(())
+}
