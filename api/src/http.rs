@@ -60,8 +60,16 @@ pub fn router(store: Arc<dyn Storage>, config: AppConfig) -> Result<(Router, Arc
     let mut app = Router::new()
         .route("/graphql", get(graphql_get).post(graphql))
         .route("/healthz", get(healthz))
+        .route("/dev-token", get(dev_token))
         .route("/metrics", get(metrics))
         .layer(DefaultBodyLimit::max(config.limits.max_body_bytes))
+        // Bearer tokens, not cookies, carry identity, so any origin may call the API.
+        .layer(
+            tower_http::cors::CorsLayer::new()
+                .allow_origin(tower_http::cors::Any)
+                .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
+                .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT]),
+        )
         .with_state(state);
     if let Some(dir) = config.web_dir {
         let index = dir.join("index.html");
@@ -100,6 +108,14 @@ fn graphiql(state: AppState) -> impl IntoResponse {
         source = source.header("Authorization", bearer).ws_connection_param("authorization", bearer);
     }
     Html(source.finish())
+}
+
+/// In dev mode, the token for user `dev` (DESIGN.md section 9); 404 otherwise.
+async fn dev_token(State(state): State<AppState>) -> axum::response::Response {
+    match state.auth.dev_token() {
+        Some(token) => axum::Json(serde_json::json!({ "token": token, "userId": "dev" })).into_response(),
+        None => (StatusCode::NOT_FOUND, "not in dev mode: ask your administrator for a token").into_response(),
+    }
 }
 
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {

@@ -89,9 +89,16 @@ pub fn event_types() -> (Vec<Object>, Enum, InputObject) {
         .field(Field::new("changes", TypeRef::named_nn_list_nn(FIELD_CHANGE), |ctx| {
             FieldFuture::new(async move {
                 let e = event(&ctx)?;
+                let descriptor = super::context::service(&ctx).ok().and_then(|s| s.models.get(&e.event.collection).ok().cloned());
                 let changes = e.changes.iter().map(|c| {
+                    // The GraphQL name (`artistId`), as in `changedFields`; a field
+                    // since removed from the model keeps its camelCase name.
+                    let name = descriptor
+                        .as_ref()
+                        .and_then(|d| d.field(&c.field))
+                        .map_or_else(|| camel(&c.field), super::names::field_name);
                     let mut m = async_graphql::indexmap::IndexMap::new();
-                    m.insert(async_graphql::Name::new("field"), Gql::String(camel(&c.field)));
+                    m.insert(async_graphql::Name::new("field"), Gql::String(name));
                     m.insert(async_graphql::Name::new("value"), to_json(&c.value));
                     FieldValue::value(Gql::Object(m))
                 });

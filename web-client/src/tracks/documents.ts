@@ -1,0 +1,37 @@
+import { graphql } from '../gql'
+
+export const TrackFields = graphql(`
+  fragment TrackFields on Track {
+    id
+    name
+    position
+    albumId
+  }
+`)
+
+export const TracksQuery = graphql(`
+  query Tracks($albumId: ID!, $first: Int, $after: String) {
+    tracks(where: { albumId: { eq: $albumId } }, orderBy: [POSITION_ASC], first: $first, after: $after) {
+      nodes {
+        ...TrackFields
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+      totalCount
+    }
+  }
+`)
+
+export const TracksChanged = graphql(`
+  subscription TracksChanged($albumId: ID!) {
+    tracksChanged(where: { albumId: { eq: $albumId } }) {
+      kind
+      id
+      track {
+        ...TrackFields
+      }
+    }
+  }
+`)
