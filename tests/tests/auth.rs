@@ -262,6 +262,17 @@ fn dev_mode_prints_a_token_and_allows_anonymous_reads() {
     // Tokens signed with a guessable secret are refused: the dev secret is random.
     refused(&server.client(Some(format!("Bearer {}", token_with("dev", SECRET)))), READ, "a non-dev secret");
     assert_eq!(server.seq(), seq);
+    // The server hands the same token to a web client.
+    let handed: serde_json::Value =
+        server.http().get(server.url("/dev-token")).send().expect("GET /dev-token").json().expect("JSON");
+    assert_eq!(handed["token"], json!(token));
+}
+
+#[test]
+fn outside_dev_mode_there_is_no_dev_token() {
+    let server = Server::start();
+    let r = server.http().get(server.url("/dev-token")).send().expect("GET /dev-token");
+    assert_eq!(r.status(), 404);
 }
 
 fn token_with(sub: &str, secret: &str) -> String {
