@@ -97,5 +97,5 @@ pub use signal::{ChangeFeed, ChangeSignal, Lagged, Scope, Subscription};
 pub use state::{EntityState, Heads, Stamp};
 pub use text_edit::TextEdit;
 pub use transaction::{EntityEdit, StateReader, Transaction};
-pub use typed::{EntityMeta, Field, Model, ModelEnum, Ref, Text, View, read_field};
+pub use typed::{EntityMeta, Field, Model, ModelEnum, Ref, ScalarField, Text, TextField, View, read_field};
 pub use value::{FieldType, ScalarType, Timestamp, Value};

@@ -53,8 +53,29 @@ pub trait Field: Sized {
     fn from_value(value: Value) -> Option<Self>;
 }
 
+/// Every scalar field type (merged last-writer-wins); `Text` is not one.
+///
+/// `#[derive(Model)]` checks fields against it, so a `Text` behind another
+/// name cannot be mistaken for a scalar by the generated editor.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a scalar field type",
+    label = "declared as a scalar",
+    note = "a collaborative text field must be declared with the type name `Text`"
+)]
+pub trait ScalarField: Field {}
+
+/// `Text` only; `#[derive(Model)]` checks fields spelled `Text` against it.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is spelled `Text` but is not `chronicle_model::Text`",
+    label = "not Chronicle's Text",
+    note = "import `chronicle_model::Text`, or rename your own type"
+)]
+pub trait TextField: Field {}
+
 macro_rules! scalar_field {
     ($t:ty, $variant:ident, $scalar:ident) => {
+        impl ScalarField for $t {}
+
         impl Field for $t {
             fn field_type() -> FieldType {
                 FieldType::Scalar { ty: ScalarType::$scalar, optional: false }
@@ -78,6 +99,8 @@ scalar_field!(i32, I32, I32);
 scalar_field!(i64, I64, I64);
 scalar_field!(f64, F64, F64);
 scalar_field!(Timestamp, Timestamp, Timestamp);
+
+impl<T: ScalarField> ScalarField for Option<T> {}
 
 impl<T: Field> Field for Option<T> {
     fn field_type() -> FieldType {
@@ -140,6 +163,8 @@ impl<T> From<EntityId> for Ref<T> {
         Self::new(id)
     }
 }
+
+impl<T: Model> ScalarField for Ref<T> {}
 
 impl<T: Model> Field for Ref<T> {
     fn field_type() -> FieldType {
@@ -207,6 +232,8 @@ impl From<String> for Text {
         Self(s)
     }
 }
+
+impl TextField for Text {}
 
 impl Field for Text {
     fn field_type() -> FieldType {

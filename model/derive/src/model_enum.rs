@@ -70,6 +70,9 @@ pub(crate) fn derive(input: &DeriveInput) -> syn::Result<TokenStream> {
         }
 
         #[automatically_derived]
+        impl ::chronicle_model::ScalarField for #ident {}
+
+        #[automatically_derived]
         impl ::chronicle_model::Field for #ident {
             fn field_type() -> ::chronicle_model::FieldType {
                 ::chronicle_model::FieldType::Scalar {

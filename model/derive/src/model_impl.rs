@@ -166,8 +166,8 @@ fn model_impl(def: &ModelDef<'_>) -> TokenStream {
     let editor = editor::editor_ident(def);
 
     let descriptors = def.fields.iter().map(|f| {
-        let (name, ty, unindexed, is_text) = (&f.name, &f.ty, f.unindexed, f.shape.is_text);
-        quote! { field(#name, <#ty as ::chronicle_model::Field>::field_type(), #unindexed, #is_text) }
+        let (name, ty, unindexed) = (&f.name, &f.ty, f.unindexed);
+        quote! { ::chronicle_model::FieldDescriptor::new(#name, <#ty as ::chronicle_model::Field>::field_type(), #unindexed) }
     });
     let values = def.fields.iter().map(|f| {
         let (ident, name, ty) = (f.ident, &f.name, &f.ty);
@@ -186,25 +186,6 @@ fn model_impl(def: &ModelDef<'_>) -> TokenStream {
             type Editor<'a> = #editor<'a>;
 
             fn descriptor() -> ::std::sync::Arc<::chronicle_model::ModelDescriptor> {
-                // The editor picked `set_` or text methods from how each type
-                // is spelled; a renamed import of `Text` (or a different type
-                // called `Text`) would make it write the wrong kind of value,
-                // so check the spelling against the real field type once.
-                fn field(
-                    name: &str,
-                    ty: ::chronicle_model::FieldType,
-                    unindexed: bool,
-                    spelled_text: bool,
-                ) -> ::chronicle_model::FieldDescriptor {
-                    let is_text = ::std::matches!(ty, ::chronicle_model::FieldType::Text);
-                    ::std::assert!(
-                        is_text == spelled_text,
-                        "#[derive(Model)] on `{}`: field `{}` must be declared with the type spelled `Text` exactly when it is a text field",
-                        #type_name,
-                        name,
-                    );
-                    ::chronicle_model::FieldDescriptor::new(name, ty, unindexed)
-                }
                 static DESCRIPTOR: ::std::sync::OnceLock<::std::sync::Arc<::chronicle_model::ModelDescriptor>> =
                     ::std::sync::OnceLock::new();
                 ::std::sync::Arc::clone(DESCRIPTOR.get_or_init(|| {
@@ -249,10 +230,19 @@ fn assertions(def: &ModelDef<'_>) -> TokenStream {
             quote_spanned! {target.span()=> let _ = <#target as ::chronicle_model::Model>::COLLECTION; }
         });
         let field_check = quote_spanned! {ty.span()=> let _ = <#ty as ::chronicle_model::Field>::field_type; };
-        quote! { #(#model_checks)* #field_check }
+        // The editor picks `set_x` or a text method from how the type is
+        // spelled; these make the spelling agree with the real type.
+        let kind_check = if f.shape.is_text {
+            quote_spanned! {ty.span()=> text_field::<#ty>(); }
+        } else {
+            quote_spanned! {ty.span()=> scalar_field::<#ty>(); }
+        };
+        quote! { #(#model_checks)* #field_check #kind_check }
     });
     quote! {
         const _: () = {
+            fn text_field<T: ::chronicle_model::TextField>() {}
+            fn scalar_field<T: ::chronicle_model::ScalarField>() {}
             let _ = || {
                 #(#checks)*
             };
