@@ -19,8 +19,10 @@ use crate::error::classify;
 use crate::http::AppState;
 use crate::schema::{Caller, RequestData};
 
-/// Payloads buffered per group before a slow member lags.
-const GROUP_BUFFER: usize = 1024;
+/// Payloads buffered per group before a slow member lags. Tokio allocates
+/// the slots up front, so this is also most of an idle group's memory; each
+/// connection buffers another `OUT_QUEUE` messages of its own.
+const GROUP_BUFFER: usize = 128;
 
 /// What a group tells its members.
 #[derive(Clone, Debug)]

@@ -49,7 +49,13 @@ mod close {
 }
 
 pub fn upgrade(state: AppState, ws: WebSocketUpgrade) -> axum::response::Response {
-    let ws = ws.protocols([TRANSPORT_WS, LEGACY_WS]).max_message_size(state.service.limits.max_body_bytes);
+    // Small socket buffers: most connections are idle subscribers, and
+    // tungstenite's 128 KiB default read buffer would dominate their memory.
+    let ws = ws
+        .protocols([TRANSPORT_WS, LEGACY_WS])
+        .max_message_size(state.service.limits.max_body_bytes)
+        .read_buffer_size(8 * 1024)
+        .write_buffer_size(8 * 1024);
     let legacy = ws.selected_protocol().is_some_and(|p| p.as_bytes() == LEGACY_WS.as_bytes());
     ws.on_upgrade(move |socket| run(state, socket, legacy))
 }

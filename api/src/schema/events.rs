@@ -89,7 +89,8 @@ pub fn event_types() -> (Vec<Object>, Enum, InputObject) {
         .field(Field::new("changes", TypeRef::named_nn_list_nn(FIELD_CHANGE), |ctx| {
             FieldFuture::new(async move {
                 let e = event(&ctx)?;
-                let descriptor = super::context::service(&ctx).ok().and_then(|s| s.models.get(&e.event.collection).ok().cloned());
+                let descriptor =
+                    super::context::service(&ctx).ok().and_then(|s| s.models.get(&e.event.collection).ok().cloned());
                 let changes = e.changes.iter().map(|c| {
                     // The GraphQL name (`artistId`), as in `changedFields`; a field
                     // since removed from the model keeps its camelCase name.
