@@ -81,11 +81,17 @@ macro_rules! ulid_newtype {
             type Err = ModelError;
 
             fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Ulid::from_string(s).map(Self).map_err(|e| ModelError::Unparsable {
+                let unparsable = |reason: String| ModelError::Unparsable {
                     what: $what,
                     input: s.chars().take(64).collect(),
-                    reason: e.to_string(),
-                })
+                    reason,
+                };
+                // The first character holds the top 3 bits; above `7` the text
+                // overflows 128 bits and the decoder would wrap it to another id.
+                if s.as_bytes().first().is_some_and(|c| !(b'0'..=b'7').contains(c)) && s.len() == 26 {
+                    return Err(unparsable("a ULID starts with 0-7".into()));
+                }
+                Ulid::from_string(s).map(Self).map_err(|e| unparsable(e.to_string()))
             }
         }
 
@@ -165,6 +171,13 @@ mod tests {
         assert_eq!(id.to_string().parse::<EntityId>().ok(), Some(id));
         let err = "not-a-ulid".parse::<EntityId>().err().map(|e| e.to_string());
         assert!(err.is_some_and(|m| m.contains("entity id") && m.contains("not-a-ulid")));
+    }
+
+    #[test]
+    fn ids_past_128_bits_are_refused_not_wrapped() {
+        assert!("7ZZZZZZZZZZZZZZZZZZZZZZZZZ".parse::<EntityId>().is_ok());
+        assert!("8ZZZZZZZZZZZZZZZZZZZZZZZZZ".parse::<EntityId>().is_err());
+        assert!("ZZZZZZZZZZZZZZZZZZZZZZZZZZ".parse::<EventId>().is_err());
     }
 
     #[test]

@@ -100,21 +100,13 @@ pub fn from_gql(ty: &ScalarType, input: &ValueAccessor<'_>, what: &str) -> Resul
     })
 }
 
-/// A ULID's first character encodes its top 3 bits: above `7` the text
-/// overflows 128 bits and the decoder would silently wrap it to another id.
-fn fits_128_bits(s: &str) -> bool {
-    s.as_bytes().first().is_none_or(|c| (b'0'..=b'7').contains(c))
-}
-
 pub fn parse_entity_id(s: &str, what: &str) -> Result<EntityId, ApiError> {
     s.parse()
-        .ok()
-        .filter(|_| fits_128_bits(s))
-        .ok_or_else(|| ApiError::bad_input(format!("`{what}`: `{}` is not a valid ID (a 26-character ULID)", clip(s))))
+        .map_err(|_| ApiError::bad_input(format!("`{what}`: `{}` is not a valid ID (a 26-character ULID)", clip(s))))
 }
 
 pub fn parse_event_id(s: &str, what: &str) -> Result<EventId, ApiError> {
-    s.parse().ok().filter(|_| fits_128_bits(s)).ok_or_else(|| {
+    s.parse().map_err(|_| {
         ApiError::bad_input(format!("`{what}`: `{}` is not a valid event ID (a 26-character ULID)", clip(s)))
     })
 }
