@@ -8,8 +8,11 @@
 //!   concurrent writers (tokio tasks), each committing one-field LWW edits of
 //!   its own entity in `SyncMode::Always`, next to raw sled inserts of the same
 //!   bytes (the encoded event record and state of such a commit) where each
-//!   writer inserts and then calls `flush_async` itself. One iteration is one
-//!   commit, so criterion's throughput is commits per second.
+//!   writer inserts and then flushes itself (`Db::flush` on tokio's blocking
+//!   pool: concurrent `flush_async` calls deadlock sled 0.34.7). One iteration
+//!   is one commit, so criterion's throughput is commits per second.
+//! - `commit_no_sync/chronicle/W`: the same commits in `SyncMode::None`: the
+//!   write path's own cost (merge, encode, one sled transaction), no flush.
 //! - `query_100k/*`: an indexed query for one page (50) over 100,000 albums.
 //! - `verify/20k_events`: `verify` over 2,000 entities with 10 events each.
 
@@ -94,32 +97,7 @@ fn durable_commits(c: &mut Criterion) {
         let sizes = (record.len(), state.len());
 
         group.bench_function(BenchmarkId::new("chronicle", writers), |b| {
-            b.iter_custom(|iters| {
-                rt.block_on(async {
-                    let started = Instant::now();
-                    let tasks: Vec<_> = ids
-                        .iter()
-                        .enumerate()
-                        .map(|(w, &id)| {
-                            let store = store.clone();
-                            let n = share(iters, writers, w);
-                            tokio::spawn(async move {
-                                for k in 0..n {
-                                    let mut tx = store.begin("bench");
-                                    tx.edit_entity(Counter::COLLECTION, id)
-                                        .and_then(|mut e| e.set("n", Value::I64(k as i64)).map(|_| ()))
-                                        .expect("edit");
-                                    tx.commit().await.expect("commit");
-                                }
-                            })
-                        })
-                        .collect();
-                    for t in tasks {
-                        t.await.expect("writer");
-                    }
-                    started.elapsed()
-                })
-            })
+            b.iter_custom(|iters| commit_edits(&rt, &store, &ids, iters))
         });
         drop(store);
 
@@ -141,7 +119,14 @@ fn durable_commits(c: &mut Criterion) {
                                 for _ in 0..n {
                                     tree.insert(EntityId::new().to_bytes(), record.as_slice()).expect("insert");
                                     tree.insert(state_key.as_bytes(), state.as_slice()).expect("insert");
-                                    db.flush_async().await.expect("flush");
+                                    // The naive per-writer flush. Not `flush_async`: concurrent
+                                    // calls of it deadlock sled 0.34.7 (sled issue 1308), so each
+                                    // writer runs the blocking flush on tokio's blocking pool.
+                                    let db = db.clone();
+                                    tokio::task::spawn_blocking(move || db.flush())
+                                        .await
+                                        .expect("flush task")
+                                        .expect("flush");
                                 }
                             })
                         })
@@ -154,6 +139,57 @@ fn durable_commits(c: &mut Criterion) {
             })
         });
         eprintln!("durable_commit/{writers}: bytes per commit: event record {} + state {}", sizes.0, sizes.1);
+    }
+    group.finish();
+}
+
+/// Runs `iters` one-field edit commits spread over one writer task per id; returns the wall time.
+fn commit_edits(rt: &tokio::runtime::Runtime, store: &Arc<SledStore>, ids: &[EntityId], iters: u64) -> Duration {
+    rt.block_on(async {
+        let started = Instant::now();
+        let tasks: Vec<_> = ids
+            .iter()
+            .enumerate()
+            .map(|(w, &id)| {
+                let store = store.clone();
+                let n = share(iters, ids.len(), w);
+                tokio::spawn(async move {
+                    for k in 0..n {
+                        let mut tx = store.begin("bench");
+                        tx.edit_entity(Counter::COLLECTION, id)
+                            .and_then(|mut e| e.set("n", Value::I64(k as i64)).map(|_| ()))
+                            .expect("edit");
+                        tx.commit().await.expect("commit");
+                    }
+                })
+            })
+            .collect();
+        for t in tasks {
+            t.await.expect("writer");
+        }
+        started.elapsed()
+    })
+}
+
+/// The same commits with `SyncMode::None`: the write path's own cost, no flush.
+fn commits_without_sync(c: &mut Criterion) {
+    let rt = runtime();
+    let mut group = c.benchmark_group("commit_no_sync");
+    group.sample_size(10).throughput(Throughput::Elements(1));
+    for writers in [1, 8] {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let store = Arc::new(
+            SledStore::open_with(
+                dir.path(),
+                models![Counter].expect("models"),
+                SledOptions { sync: SyncMode::None, ..SledOptions::default() },
+            )
+            .expect("open"),
+        );
+        let (ids, _, _) = seed_writers(&rt, &store, writers);
+        group.bench_function(BenchmarkId::new("chronicle", writers), |b| {
+            b.iter_custom(|iters| commit_edits(&rt, &store, &ids, iters))
+        });
     }
     group.finish();
 }
@@ -254,6 +290,6 @@ fn verify(c: &mut Criterion) {
 criterion_group! {
     name = benches;
     config = Criterion::default().warm_up_time(Duration::from_secs(1)).measurement_time(Duration::from_secs(3));
-    targets = durable_commits, indexed_query, verify
+    targets = durable_commits, commits_without_sync, indexed_query, verify
 }
 criterion_main!(benches);

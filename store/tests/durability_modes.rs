@@ -222,3 +222,31 @@ async fn close_while_committers_wait() -> R {
     }
     Ok(())
 }
+
+/// Concurrent explicit flushes used to deadlock sled's thread pool
+/// (`flush_async`, sled issue 1308); `flush` must stay safe to call from many tasks.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_flushes_do_not_hang() -> R {
+    let dir = tempfile::tempdir()?;
+    let store = Arc::new(open(dir.path(), SyncMode::None)?);
+    let mut tasks = Vec::new();
+    for t in 0..16 {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            for i in 0..50 {
+                create_note(&store, &format!("writer{t}"), i).await?;
+                store.flush().await?;
+            }
+            Ok::<(), StoreError>(())
+        }));
+    }
+    let all = async {
+        for t in tasks {
+            t.await.map_err(|e| e.to_string())?.map_err(|e| e.to_string())?;
+        }
+        Ok::<(), String>(())
+    };
+    tokio::time::timeout(Duration::from_secs(60), all).await.map_err(|_| "flushes hung")??;
+    assert_eq!(store.last_seq(), 16 * 50);
+    Ok(())
+}

@@ -214,9 +214,13 @@ impl std::fmt::Debug for RequestData {
 
 impl RequestData {
     pub fn new(store: Arc<dyn Storage>, models: Models, caller: &Caller) -> Self {
+        // Sibling fields register their keys in the same poll, so a short wait
+        // still batches them; the default 1 ms was most of a by-id query's time.
+        let delay = std::time::Duration::from_micros(100);
         Self {
-            entities: DataLoader::new(EntityLoader(store.clone()), tokio::spawn),
-            related: DataLoader::new(RelatedLoader { store: store.clone(), queries: Default::default() }, tokio::spawn),
+            entities: DataLoader::new(EntityLoader(store.clone()), tokio::spawn).delay(delay),
+            related: DataLoader::new(RelatedLoader { store: store.clone(), queries: Default::default() }, tokio::spawn)
+                .delay(delay),
             tx: Arc::new(RequestTx::new(store, models, caller.0.clone())),
         }
     }

@@ -277,7 +277,10 @@ impl Storage for SledStore {
     }
 
     async fn flush(&self) -> Result<(), StoreError> {
-        self.trees.db.flush_async().await?;
+        // The blocking flush, not `flush_async`: concurrent `flush_async`
+        // calls deadlock sled 0.34.7 (its thread pool's threads all wait for
+        // a buffer write queued behind them; sled issue 1308).
+        self.trees.db.flush()?;
         Ok(())
     }
 }
