@@ -105,9 +105,16 @@ impl From<StoreError> for ApiError {
     }
 }
 
+/// Gives every error of `response` a contract code (see [`classify_error`]).
+pub fn classify(response: &mut async_graphql::Response) {
+    for e in &mut response.errors {
+        classify_error(e);
+    }
+}
+
 /// Gives errors that async-graphql raised itself (parse, validation, limits)
 /// a contract code; errors from resolvers already carry one.
-pub fn classify(error: &mut async_graphql::ServerError) {
+pub fn classify_error(error: &mut async_graphql::ServerError) {
     let has_code = error.extensions.as_ref().is_some_and(|e| e.get("code").is_some());
     if has_code {
         return;

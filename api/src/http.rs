@@ -22,6 +22,7 @@ use tower_http::services::{ServeDir, ServeFile};
 use crate::auth::{Auth, AuthConfig};
 use crate::error::{ApiError, Code, classify};
 use crate::metrics::Metrics;
+use crate::schema::transaction::RequestTx;
 use crate::schema::{self, Caller, Limits, RequestData, Service};
 
 /// Everything the service is configured with besides its store.
@@ -48,6 +49,27 @@ impl std::fmt::Debug for AppState {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("AppState").finish_non_exhaustive()
     }
+}
+
+impl AppState {
+    /// Gives `request` what its resolvers need (the caller, batch loaders, a
+    /// pending transaction, the service); returns it with that transaction.
+    pub fn prepare(&self, request: async_graphql::Request, caller: Caller) -> (async_graphql::Request, Arc<RequestTx>) {
+        let data = RequestData::new(self.service.store.clone(), self.service.models.clone(), &caller);
+        let tx = data.tx.clone();
+        (request.data(caller).data(data).data(self.service.clone()), tx)
+    }
+}
+
+/// Whether a response says the operation never ran (a parse or validation
+/// failure, or an error before the first result): no data, only errors.
+pub fn never_ran(response: &Response) -> bool {
+    response.data == async_graphql::Value::Null && !response.errors.is_empty()
+}
+
+/// A response as JSON, for the WebSocket transports.
+pub fn response_json(response: &Response) -> serde_json::Value {
+    serde_json::to_value(response).unwrap_or_else(|_| serde_json::json!({"errors": [{"message": "internal error"}]}))
 }
 
 /// Builds the router; returns it with the verifier (whose dev token the CLI prints).
@@ -196,12 +218,9 @@ async fn execute(state: &AppState, headers: &HeaderMap, body: &[u8]) -> (StatusC
             )));
         }
     };
-    let data = RequestData::new(state.service.store.clone(), state.service.models.clone(), &caller);
-    let tx = data.tx.clone();
-    let mut response = state.schema.execute(request.data(caller).data(data).data(state.service.clone())).await;
-    for e in &mut response.errors {
-        classify(e);
-    }
+    let (request, tx) = state.prepare(request, caller);
+    let mut response = state.schema.execute(request).await;
+    classify(&mut response);
     if !response.errors.is_empty() {
         // Errors without a path come from parsing or validation: the request itself was bad.
         let bad_request =

@@ -10,14 +10,13 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
 
-use async_graphql::Response;
 use futures_util::StreamExt;
 use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
 
 use crate::error::classify;
-use crate::http::AppState;
-use crate::schema::{Caller, RequestData};
+use crate::http::{AppState, never_ran, response_json};
+use crate::schema::Caller;
 
 /// Payloads buffered per group before a slow member lags. Tokio allocates
 /// the slots up front, so this is also most of an idle group's memory; each
@@ -88,29 +87,18 @@ impl SharedSubscriptions {
         groups.insert(key, Arc::downgrade(&group));
         (group, rx)
     }
-
-    pub fn len(&self) -> usize {
-        self.groups.lock().unwrap_or_else(|p| p.into_inner()).values().filter(|g| g.strong_count() > 0).count()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
 }
 
 async fn run(state: AppState, request: async_graphql::Request, caller: Caller, events: broadcast::Sender<GroupEvent>) {
-    let data = RequestData::new(state.service.store.clone(), state.service.models.clone(), &caller);
-    let request = request.data(caller).data(data).data(state.service.clone());
+    let (request, _) = state.prepare(request, caller);
     let mut stream = state.schema.execute_stream(request);
     let mut first = true;
     while let Some(mut response) = stream.next().await {
-        for e in &mut response.errors {
-            classify(e);
-        }
-        let event = if first && response.data == async_graphql::Value::Null && !response.errors.is_empty() {
+        classify(&mut response);
+        let event = if first && never_ran(&response) {
             GroupEvent::Error(serialize(&serde_json::to_value(&response.errors).unwrap_or_default()))
         } else {
-            GroupEvent::Next(serialize(&response_value(&response)))
+            GroupEvent::Next(serialize(&response_json(&response)))
         };
         first = false;
         let stop = matches!(event, GroupEvent::Error(_));
@@ -120,10 +108,6 @@ async fn run(state: AppState, request: async_graphql::Request, caller: Caller, e
         }
     }
     let _ = events.send(GroupEvent::Complete);
-}
-
-fn response_value(response: &Response) -> serde_json::Value {
-    serde_json::to_value(response).unwrap_or_else(|_| serde_json::json!({"errors": [{"message": "internal error"}]}))
 }
 
 fn serialize(value: &serde_json::Value) -> Arc<str> {

@@ -18,8 +18,8 @@ use tokio::task::JoinHandle;
 use tokio::time::{Instant, sleep_until, timeout};
 
 use crate::error::{ApiError, classify};
-use crate::http::AppState;
-use crate::schema::{Caller, RequestData};
+use crate::http::{AppState, never_ran, response_json};
+use crate::schema::Caller;
 use crate::shared::GroupEvent;
 
 const TRANSPORT_WS: &str = "graphql-transport-ws";
@@ -274,6 +274,24 @@ fn is_subscription(request: &async_graphql::Request) -> bool {
     ty == Some(OperationType::Subscription)
 }
 
+/// A message was dropped because the client's queue is full: count it and
+/// have the connection closed (the client reconnects and resumes).
+fn too_slow(state: &AppState, control: &mpsc::Sender<Control>) {
+    state.metrics.message_dropped();
+    let _ = control.try_send(Control::TooSlow);
+}
+
+/// Queues `message` for the client without waiting; false (after
+/// [`too_slow`]) when its queue is full.
+fn relay(state: &AppState, out: &mpsc::Sender<Message>, control: &mpsc::Sender<Control>, message: Message) -> bool {
+    if out.try_send(message).is_err() {
+        too_slow(state, control);
+        return false;
+    }
+    state.metrics.message_sent();
+    true
+}
+
 /// A subscriber of a shared subscription group: relays the group's payloads.
 async fn shared_member(
     state: AppState,
@@ -312,17 +330,13 @@ async fn shared_member(
                 return;
             }
             Err(broadcast::error::RecvError::Lagged(_)) => {
-                state.metrics.message_dropped();
-                let _ = control.try_send(Control::TooSlow);
+                too_slow(&state, &control);
                 return;
             }
         };
-        if out.try_send(Message::Text(Utf8Bytes::from(message))).is_err() {
-            state.metrics.message_dropped();
-            let _ = control.try_send(Control::TooSlow);
+        if !relay(&state, &out, &control, Message::Text(Utf8Bytes::from(message))) {
             return;
         }
-        state.metrics.message_sent();
     }
 }
 
@@ -337,15 +351,11 @@ async fn single(
     legacy: bool,
 ) {
     let _active = state.metrics.subscription();
-    let data = RequestData::new(state.service.store.clone(), state.service.models.clone(), &caller);
-    let tx = data.tx.clone();
-    let request = request.data(caller).data(data).data(state.service.clone());
+    let (request, tx) = state.prepare(request, caller);
     let mut stream = state.schema.execute_stream(request);
     let mut first = true;
     while let Some(mut response) = stream.next().await {
-        for e in &mut response.errors {
-            classify(e);
-        }
+        classify(&mut response);
         // A mutation sent over the socket commits, like over HTTP, before its result goes out.
         if response.errors.is_empty() {
             if let Err(e) = tx.commit().await {
@@ -355,27 +365,20 @@ async fn single(
         } else {
             drop(tx.take_events());
         }
-        let message = if first && response.data == async_graphql::Value::Null && !response.errors.is_empty() {
+        let message = if first && never_ran(&response) {
             json!({"type": "error", "id": task_id, "payload": if legacy { first_error(&response) } else { json!(response.errors) }})
         } else {
             json!({"type": if legacy { "data" } else { "next" }, "id": task_id, "payload": response_json(&response)})
         };
         first = false;
-        if out.try_send(text(&message)).is_err() {
-            state.metrics.message_dropped();
-            let _ = control.try_send(Control::TooSlow);
+        if !relay(&state, &out, &control, text(&message)) {
             return;
         }
-        state.metrics.message_sent();
         if message["type"] == "error" {
             return;
         }
     }
     let _ = out.try_send(text(&json!({"type": "complete", "id": task_id})));
-}
-
-fn response_json(response: &Response) -> Json {
-    serde_json::to_value(response).unwrap_or_else(|_| json!({"errors": [{"message": "internal error"}]}))
 }
 
 fn first_error(response: &Response) -> Json {

@@ -167,7 +167,7 @@ impl MemoryStore {
 
     /// The typed current view of entity `id`; `None` when absent or deleted.
     pub fn get<M: Model>(&self, id: EntityId) -> Result<Option<View<M>>, ModelError> {
-        view(self.state(M::COLLECTION, id))
+        View::live(self.state(M::COLLECTION, id))
     }
 
     /// The entity's events, oldest first in an order that respects precursors.
@@ -184,13 +184,13 @@ impl MemoryStore {
     /// The typed view of `id` right after event `at`.
     pub fn get_at<M: Model>(&self, id: EntityId, at: EventId) -> Result<Option<View<M>>, ModelError> {
         let descriptor = M::descriptor();
-        view(state_at_event(&descriptor, &self.history_events(id), at)?)
+        View::live(state_at_event(&descriptor, &self.history_events(id), at)?)
     }
 
     /// The typed view of `id` as of time `at`.
     pub fn get_at_time<M: Model>(&self, id: EntityId, at: Timestamp) -> Result<Option<View<M>>, ModelError> {
         let descriptor = M::descriptor();
-        view(state_at_time(&descriptor, &self.history_events(id), at)?)
+        View::live(state_at_time(&descriptor, &self.history_events(id), at)?)
     }
 
     /// Every event with a commit sequence greater than `seq`, in commit order.
@@ -233,13 +233,6 @@ impl MemoryStore {
             }
         }
         Ok(differing)
-    }
-}
-
-fn view<M: Model>(state: Option<EntityState>) -> Result<Option<View<M>>, ModelError> {
-    match state {
-        Some(s) if !s.is_deleted() => View::from_state(&s).map(Some),
-        _ => Ok(None),
     }
 }
 

@@ -14,6 +14,7 @@ use futures_core::Stream;
 
 use crate::event::{Event, EventKind, FieldChange};
 use crate::id::EntityId;
+use crate::memory::StoredEvent;
 use crate::state::EntityState;
 use crate::value::Value;
 
@@ -36,6 +37,13 @@ pub struct ChangeSignal {
     pub previous: Option<Arc<EntityState>>,
     /// The entity's state after the event.
     pub state: Arc<EntityState>,
+}
+
+impl ChangeSignal {
+    /// The event as a store keeps it (for audit feeds built on signals).
+    pub fn stored_event(&self) -> StoredEvent {
+        StoredEvent { event: self.event.clone(), seq: self.seq, depth: self.depth, changes: self.changes.clone() }
+    }
 }
 
 /// Which signals a subscription receives.

@@ -5,8 +5,7 @@
 //! events never collide. At commit the difference since loading becomes the
 //! event's text operation.
 
-use yrs::updates::decoder::Decode;
-use yrs::{Doc, GetString, ReadTxn, StateVector, Text as _, Transact, Update};
+use yrs::{Doc, GetString, ReadTxn, StateVector, Text as _, Transact};
 
 use crate::error::ModelError;
 
@@ -50,16 +49,7 @@ impl TextDraft {
     }
 
     fn apply_update(&mut self, collection: &str, bytes: &[u8]) -> Result<(), ModelError> {
-        let invalid = |reason: String| ModelError::InvalidTextUpdate { collection: collection.to_owned(), reason };
-        let update = Update::decode_v1(bytes).map_err(|e| invalid(format!("not a Yrs v1 update ({e})")))?;
-        let mut txn = self.doc.transact_mut();
-        txn.apply_update(update).map_err(|e| invalid(e.to_string()))?;
-        if txn.has_missing_updates() {
-            return Err(invalid(
-                "it depends on text changes this entity has not seen; send an update computed against `textState`"
-                    .into(),
-            ));
-        }
+        crate::backend::text::apply_update(&self.doc, bytes, collection)?;
         self.dirty = true;
         Ok(())
     }

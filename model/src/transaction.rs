@@ -35,18 +35,7 @@ struct Pending {
 
 impl Pending {
     fn text_draft(&mut self) -> Result<&mut TextDraft, ModelError> {
-        if self.text.is_none() {
-            let client = self.event_id.low_53_bits();
-            let doc = match &self.base {
-                Some(base) => base.text.load(&self.descriptor.collection, client)?,
-                None => new_doc(client),
-            };
-            self.text = Some(TextDraft::new(doc));
-        }
-        match self.text.as_mut() {
-            Some(draft) => Ok(draft),
-            None => unreachable!("the draft was just created"),
-        }
+        open_draft(&mut self.text, self.base.as_ref(), &self.descriptor.collection, self.event_id)
     }
 
     fn into_event(self, user: &str) -> Option<Event> {
@@ -71,6 +60,27 @@ impl Pending {
             precursors: self.base.map(|b| b.heads.to_vec()).unwrap_or_default(),
             operations,
         })
+    }
+}
+
+/// The text draft of a pending change, loaded from `base` on first use and
+/// written under a client id taken from the change's event id.
+fn open_draft<'p>(
+    text: &'p mut Option<TextDraft>,
+    base: Option<&EntityState>,
+    collection: &str,
+    event_id: EventId,
+) -> Result<&'p mut TextDraft, ModelError> {
+    match text {
+        Some(draft) => Ok(draft),
+        None => {
+            let client = event_id.low_53_bits();
+            let doc = match base {
+                Some(base) => base.text.load(collection, client)?,
+                None => new_doc(client),
+            };
+            Ok(text.insert(TextDraft::new(doc)))
+        }
     }
 }
 
@@ -317,23 +327,8 @@ impl EntityEdit<'_> {
         let pending = &mut *self.pending;
         let collection = pending.descriptor.collection.as_str();
         let field = pending.descriptor.fields.iter().find(|f| f.name == field).map_or("", |f| f.name.as_str());
-        // Disjoint borrows: the descriptor is behind an Arc we keep alive in `pending`.
-        let draft = {
-            let client = pending.event_id.low_53_bits();
-            if pending.text.is_none() {
-                let doc = match &pending.base {
-                    Some(base) => base.text.load(collection, client),
-                    None => Ok(new_doc(client)),
-                };
-                match doc {
-                    Ok(doc) => {
-                        pending.text = Some(TextDraft::new(doc));
-                    }
-                    Err(e) => return TextEdit::new(collection, field, Err(e)),
-                }
-            }
-            pending.text.as_mut().ok_or_else(|| ModelError::Decode { what: "text", reason: "no draft".into() })
-        };
+        // Disjoint borrows of `pending`: the descriptor, the base and the draft.
+        let draft = open_draft(&mut pending.text, pending.base.as_ref(), collection, pending.event_id);
         TextEdit::new(collection, field, draft)
     }
 }

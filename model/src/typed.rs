@@ -305,6 +305,14 @@ impl<M: Model> View<M> {
     pub fn from_state(state: &EntityState) -> Result<Self, ModelError> {
         Ok(Self { id: state.id, meta: EntityMeta::of(state), model: M::from_state(state)? })
     }
+
+    /// The view of a state read from a store: `None` when absent or deleted.
+    pub fn live(state: Option<EntityState>) -> Result<Option<Self>, ModelError> {
+        match state {
+            Some(s) if !s.is_deleted() => Self::from_state(&s).map(Some),
+            _ => Ok(None),
+        }
+    }
 }
 
 impl<M> Deref for View<M> {

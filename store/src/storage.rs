@@ -175,19 +175,19 @@ pub trait StorageExt: Storage {
     /// The typed view of entity `id`; `None` when absent or deleted.
     async fn load<M: Model>(&self, id: EntityId) -> Result<Option<View<M>>, StoreError> {
         let state = self.get(M::COLLECTION, id).await?;
-        view(state)
+        Ok(View::live(state)?)
     }
 
     /// The typed view of `id` right after event `at`.
     async fn load_at<M: Model>(&self, id: EntityId, at: EventId) -> Result<Option<View<M>>, StoreError> {
         let history: Vec<Event> = self.history(id).await?.into_iter().map(|s| (*s.event).clone()).collect();
-        view(state_at_event(&M::descriptor(), &history, at)?)
+        Ok(View::live(state_at_event(&M::descriptor(), &history, at)?)?)
     }
 
     /// The typed view of `id` as of time `at`.
     async fn load_at_time<M: Model>(&self, id: EntityId, at: Timestamp) -> Result<Option<View<M>>, StoreError> {
         let history: Vec<Event> = self.history(id).await?.into_iter().map(|s| (*s.event).clone()).collect();
-        view(state_at_time(&M::descriptor(), &history, at)?)
+        Ok(View::live(state_at_time(&M::descriptor(), &history, at)?)?)
     }
 
     /// Signals for one entity of model `M`.
@@ -197,13 +197,6 @@ pub trait StorageExt: Storage {
 }
 
 impl<S: Storage + ?Sized> StorageExt for S {}
-
-fn view<M: Model>(state: Option<EntityState>) -> Result<Option<View<M>>, StoreError> {
-    match state {
-        Some(s) if !s.is_deleted() => Ok(Some(View::from_state(&s)?)),
-        _ => Ok(None),
-    }
-}
 
 /// A transaction on a store; derefs to [`Transaction`].
 pub struct StoreTransaction<'s, S: Storage + ?Sized> {

@@ -13,7 +13,7 @@ use chronicle_model::{EntityId, EntityState, EventId, FieldDescriptor, FieldType
 
 use super::context::{EntityNode, Service, request, service};
 use super::names::{ModelNames, field_name};
-use super::scalars::{clip, from_gql, parse_entity_id, parse_event_id};
+use super::scalars::{clip, entity_id_arg, from_gql, parse_entity_id, parse_event_id};
 use super::transaction::{RequestTx, not_found};
 use crate::error::ApiError;
 
@@ -72,6 +72,15 @@ fn if_heads(ctx: &ResolverContext<'_>) -> Result<Option<Vec<EventId>>, ApiError>
         heads.push(parse_event_id(s, "ifHeads")?);
     }
     Ok(Some(heads))
+}
+
+/// The `id` argument of an update or delete, after its `ifHeads` check.
+fn target(ctx: &ResolverContext<'_>, tx: &RequestTx, d: &ModelDescriptor) -> Result<EntityId, ApiError> {
+    let id = entity_id_arg(&ctx.args, "id")?;
+    if let Some(heads) = if_heads(ctx)? {
+        tx.check_heads(&d.collection, id, &heads)?;
+    }
+    Ok(id)
 }
 
 fn check_text_size(svc: &Service, field: &str, bytes: usize) -> Result<(), ApiError> {
@@ -208,13 +217,7 @@ async fn update(ctx: &ResolverContext<'_>, d: &Arc<ModelDescriptor>) -> Result<F
     let svc = service(ctx)?;
     let tx = &request(ctx)?.tx;
     tx.user()?;
-    let id = parse_entity_id(
-        ctx.args.try_get("id").and_then(|v| v.string()).map_err(|_| ApiError::bad_input("`id` is required"))?,
-        "id",
-    )?;
-    if let Some(heads) = if_heads(ctx)? {
-        tx.check_heads(&d.collection, id, &heads)?;
-    }
+    let id = target(ctx, tx, d)?;
     let input =
         ctx.args.try_get("input").and_then(|v| v.object()).map_err(|_| ApiError::bad_input("`input` is required"))?;
     let mut sets = Vec::new();
@@ -269,13 +272,7 @@ async fn update(ctx: &ResolverContext<'_>, d: &Arc<ModelDescriptor>) -> Result<F
 async fn delete(ctx: &ResolverContext<'_>, d: &Arc<ModelDescriptor>) -> Result<FieldValue<'static>, ApiError> {
     let tx = &request(ctx)?.tx;
     tx.user()?;
-    let id = parse_entity_id(
-        ctx.args.try_get("id").and_then(|v| v.string()).map_err(|_| ApiError::bad_input("`id` is required"))?,
-        "id",
-    )?;
-    if let Some(heads) = if_heads(ctx)? {
-        tx.check_heads(&d.collection, id, &heads)?;
-    }
+    let id = target(ctx, tx, d)?;
     let collection = d.collection.clone();
     tx.change(move |t| {
         t.delete_entity(&collection, id)?;

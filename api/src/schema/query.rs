@@ -11,17 +11,10 @@ use super::events::{EVENT, EVENT_CONNECTION, EVENT_WHERE, audit_connection, pars
 use super::filters::{list_arguments, list_query};
 use super::names::ModelNames;
 use super::object::{At, entity_at};
-use super::scalars::{DATE_TIME, parse_entity_id, parse_event_id, parse_time};
+use super::scalars::{DATE_TIME, entity_id_arg, parse_event_id, parse_time, required_arg};
 use crate::error::ApiError;
 
 pub const ME: &str = "Me";
-
-fn id_arg(ctx: &async_graphql::dynamic::ResolverContext<'_>, name: &str) -> Result<String, ApiError> {
-    ctx.args
-        .try_get(name)
-        .and_then(|v| v.string().map(str::to_owned))
-        .map_err(|_| ApiError::bad_input(format!("`{name}` is required")))
-}
 
 /// The query fields of one model.
 pub fn model_fields(d: &Arc<ModelDescriptor>) -> Vec<Field> {
@@ -31,7 +24,7 @@ pub fn model_fields(d: &Arc<ModelDescriptor>) -> Vec<Field> {
         Field::new(&names.single, TypeRef::named(&names.ty), move |ctx| {
             let d = d.clone();
             FieldFuture::new(async move {
-                let id = parse_entity_id(&id_arg(&ctx, "id")?, "id")?;
+                let id = entity_id_arg(&ctx.args, "id")?;
                 Ok(load_entity(&ctx, &d, id).await?.map(FieldValue::owned_any))
             })
         })
@@ -62,7 +55,7 @@ pub fn model_fields(d: &Arc<ModelDescriptor>) -> Vec<Field> {
             let d = d.clone();
             FieldFuture::new(async move {
                 let svc = service(&ctx)?;
-                let id = parse_entity_id(&id_arg(&ctx, "id")?, "id")?;
+                let id = entity_id_arg(&ctx.args, "id")?;
                 let time = ctx.args.get("at").filter(|v| !v.is_null()).map(|v| v.string().map(str::to_owned));
                 let event = ctx.args.get("event").filter(|v| !v.is_null()).map(|v| v.string().map(str::to_owned));
                 let at = match (time, event) {
@@ -91,7 +84,7 @@ pub fn shared_fields() -> Vec<Field> {
     let event = Field::new("event", TypeRef::named(EVENT), |ctx| {
         FieldFuture::new(async move {
             let svc = service(&ctx)?;
-            let id = parse_event_id(&id_arg(&ctx, "id")?, "id")?;
+            let id = parse_event_id(&required_arg(&ctx.args, "id")?, "id")?;
             Ok(svc.store.event(id).await.map_err(ApiError::from)?.map(|e| FieldValue::owned_any(EventNode(e))))
         })
     })

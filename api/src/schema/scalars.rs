@@ -1,6 +1,6 @@
 //! Custom scalars and conversions between model values and GraphQL values.
 
-use async_graphql::dynamic::{Scalar, TypeRef, ValueAccessor};
+use async_graphql::dynamic::{ObjectAccessor, Scalar, TypeRef, ValueAccessor};
 use async_graphql::{Name, Value as Gql};
 use chronicle_model::{EntityId, EventId, FieldType, ScalarType, Timestamp, Value};
 
@@ -98,6 +98,18 @@ pub fn from_gql(ty: &ScalarType, input: &ValueAccessor<'_>, what: &str) -> Resul
             Value::String(variant.clone())
         }
     })
+}
+
+/// A required String or ID argument.
+pub fn required_arg(args: &ObjectAccessor<'_>, name: &str) -> Result<String, ApiError> {
+    args.try_get(name)
+        .and_then(|v| v.string().map(str::to_owned))
+        .map_err(|_| ApiError::bad_input(format!("`{name}` is required")))
+}
+
+/// A required entity ID argument.
+pub fn entity_id_arg(args: &ObjectAccessor<'_>, name: &str) -> Result<EntityId, ApiError> {
+    parse_entity_id(&required_arg(args, name)?, name)
 }
 
 pub fn parse_entity_id(s: &str, what: &str) -> Result<EntityId, ApiError> {

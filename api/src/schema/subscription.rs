@@ -17,7 +17,7 @@ use super::context::{EntityNode, EventNode, service};
 use super::events::{EVENT, EVENT_WHERE, decode_event_cursor, parse_event_where};
 use super::filters::parse_where;
 use super::names::{ModelNames, camel};
-use super::scalars::parse_entity_id;
+use super::scalars::entity_id_arg;
 use crate::error::ApiError;
 
 pub const CHANGE_KIND: &str = "ChangeKind";
@@ -89,15 +89,7 @@ pub fn change_object(d: &ModelDescriptor) -> Object {
             )
         }))
         .field(Field::new("event", TypeRef::named_nn(EVENT), |ctx| {
-            FieldFuture::Value(change(&ctx).ok().map(|c| {
-                let s = &c.signal;
-                FieldValue::owned_any(EventNode(StoredEvent {
-                    event: s.event.clone(),
-                    seq: s.seq,
-                    depth: s.depth,
-                    changes: s.changes.clone(),
-                }))
-            }))
+            FieldFuture::Value(change(&ctx).ok().map(|c| FieldValue::owned_any(EventNode(c.signal.stored_event()))))
         }))
         .field(
             Field::new(&names.single, TypeRef::named(&names.ty), |ctx| {
@@ -202,8 +194,7 @@ pub fn model_fields(d: &Arc<ModelDescriptor>) -> Vec<SubscriptionField> {
             let d = d.clone();
             SubscriptionFieldFuture::new(async move {
                 let svc = service(&ctx)?;
-                let id_text = ctx.args.try_get("id")?.string()?.to_owned();
-                let id = parse_entity_id(&id_text, "id")?;
+                let id = entity_id_arg(&ctx.args, "id")?;
                 let sub = svc.store.subscribe(Scope::Entity { collection: d.collection.clone(), id });
                 Ok(changes(sub, d, |s| Some(ChangeKind::of(s.kind))))
             })
@@ -276,13 +267,7 @@ impl Feed {
                 Ok(s) if s.seq == self.done + 1 => {
                     self.done = s.seq;
                     if self.filter.matches(&s.event) {
-                        let e = StoredEvent {
-                            event: s.event.clone(),
-                            seq: s.seq,
-                            depth: s.depth,
-                            changes: s.changes.clone(),
-                        };
-                        return Some(Ok(EventNode(e)));
+                        return Some(Ok(EventNode(s.stored_event())));
                     }
                 }
                 // A gap (we lagged, or signals raced the replay): read the log from where we are.

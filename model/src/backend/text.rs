@@ -92,13 +92,18 @@ impl TextState {
     }
 }
 
-fn apply_update(doc: &Doc, bytes: &[u8], collection: &str) -> Result<(), ModelError> {
+/// Applies a Yrs v1 update to `doc`; refuses undecodable updates and ones
+/// that depend on text changes the document lacks.
+pub(crate) fn apply_update(doc: &Doc, bytes: &[u8], collection: &str) -> Result<(), ModelError> {
     let invalid = |reason: String| ModelError::InvalidTextUpdate { collection: collection.to_owned(), reason };
     let update = Update::decode_v1(bytes).map_err(|e| invalid(format!("not a Yrs v1 update ({e})")))?;
     let mut txn = doc.transact_mut();
     txn.apply_update(update).map_err(|e| invalid(e.to_string()))?;
     if txn.has_missing_updates() {
-        return Err(invalid("it depends on text changes this entity has not seen".into()));
+        return Err(invalid(
+            "it depends on text changes this entity has not seen; compute it against the entity's whole text document (`textState`)"
+                .into(),
+        ));
     }
     Ok(())
 }
