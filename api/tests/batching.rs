@@ -103,9 +103,9 @@ impl Storage for Counting {
         self.inner.event(id).await
     }
 
-    async fn history(&self, entity: EntityId) -> Result<Vec<StoredEvent>, StoreError> {
+    async fn history(&self, collection: &str, entity: EntityId) -> Result<Vec<StoredEvent>, StoreError> {
         self.count("history");
-        self.inner.history(entity).await
+        self.inner.history(collection, entity).await
     }
 
     async fn audit(
@@ -130,6 +130,10 @@ impl Storage for Counting {
     fn subscribe(&self, scope: Scope) -> Subscription {
         self.count("subscribe");
         self.inner.subscribe(scope)
+    }
+
+    fn feed_index_size(&self) -> usize {
+        self.inner.feed_index_size()
     }
 
     async fn verify(&self) -> Result<VerifyReport, StoreError> {

@@ -36,6 +36,9 @@ pub enum ModelError {
     #[error("entity {id} already exists in `{collection}`")]
     EntityExists { collection: String, id: EntityId },
 
+    #[error("entity id {id} belongs to collection `{owner}`; it cannot be used in `{collection}`")]
+    IdInOtherCollection { id: EntityId, collection: String, owner: String },
+
     #[error("no entity {id} in `{collection}`")]
     NotFound { collection: String, id: EntityId },
 

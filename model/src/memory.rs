@@ -11,7 +11,7 @@ use crate::error::ModelError;
 use crate::event::{Event, EventKind, FieldChange};
 use crate::history::{state_at_event, state_at_time};
 use crate::id::{EntityId, EventId};
-use crate::merge::{Applied, apply, replay};
+use crate::merge::{Applied, apply, check_owner, replay};
 use crate::signal::{ChangeFeed, ChangeSignal, Scope, Subscription};
 use crate::state::EntityState;
 use crate::transaction::{StateReader, Transaction};
@@ -103,6 +103,15 @@ impl MemoryStore {
             let descriptor = self.models.get(&event.collection)?;
             let key = (event.collection.clone(), event.entity_id);
             let current = staged_states.get(&key).or_else(|| inner.states.get(&key));
+            if current.is_none() {
+                let first_event = |id: &EventId| inner.events.get(id).map(|s| s.event.collection.as_str());
+                let owner = staged
+                    .iter()
+                    .find(|(e, _)| e.entity_id == event.entity_id)
+                    .map(|(e, _)| e.collection.as_str())
+                    .or_else(|| inner.entity_events.get(&event.entity_id)?.first().and_then(first_event));
+                check_owner(&event, owner)?;
+            }
             let depth_of = |id: EventId| {
                 let stored = inner.events.get(&id).filter(|s| s.event.entity_id == event.entity_id).map(|s| s.depth);
                 stored.or_else(|| {

@@ -167,6 +167,21 @@ fn summarize(event: &Event, after: &EntityState, fields: &[String]) -> Vec<Field
 /// fold tolerates what model changes since allow: a creation without a field
 /// added later, writes to a field removed since (kept in the state).
 /// Returns `None` for an empty history.
+/// An entity id belongs for ever to the collection of its first event.
+/// `owner` is that collection as the store knows it (`None` for an id never
+/// seen); an event for the id in any other collection is refused, so no
+/// history can mix two entities.
+pub fn check_owner(event: &Event, owner: Option<&str>) -> Result<(), ModelError> {
+    match owner {
+        Some(owner) if owner != event.collection => Err(ModelError::IdInOtherCollection {
+            id: event.entity_id,
+            collection: event.collection.clone(),
+            owner: owner.to_owned(),
+        }),
+        _ => Ok(()),
+    }
+}
+
 pub fn replay<'e>(
     descriptor: &ModelDescriptor,
     events: impl IntoIterator<Item = &'e Event>,

@@ -71,7 +71,7 @@ fn seed_writers(rt: &tokio::runtime::Runtime, store: &SledStore, writers: usize)
             .and_then(|mut e| e.set("n", Value::I64(1)).map(|_| ()))
             .expect("edit");
         tx.commit().await.expect("commit");
-        let last = store.history(ids[0]).await.expect("history").pop().expect("an event");
+        let last = store.history(Counter::COLLECTION, ids[0]).await.expect("history").pop().expect("an event");
         let record =
             encoding::encode(&Record { event: &last.event, seq: last.seq, depth: last.depth, changes: &last.changes });
         let state = encoding::encode(&store.get(Counter::COLLECTION, ids[0]).await.expect("get").expect("state"));

@@ -134,8 +134,9 @@ pub trait Storage: StateReader + Send + Sync + 'static {
 
     async fn event(&self, id: EventId) -> Result<Option<StoredEvent>, StoreError>;
 
-    /// The entity's events, oldest first, in an order that respects precursors.
-    async fn history(&self, entity: EntityId) -> Result<Vec<StoredEvent>, StoreError>;
+    /// The events of `collection`'s entity `entity`, oldest first, in an
+    /// order that respects precursors.
+    async fn history(&self, collection: &str, entity: EntityId) -> Result<Vec<StoredEvent>, StoreError>;
 
     /// Audit: matching events, newest first (by event time), strictly before `before`.
     async fn audit(
@@ -153,6 +154,10 @@ pub trait Storage: StateReader + Send + Sync + 'static {
 
     /// Change signals after commit, in commit order.
     fn subscribe(&self, scope: Scope) -> Subscription;
+
+    /// Entries and keys the change feed's subscription index holds (a gauge:
+    /// it returns to its old value when subscriptions end).
+    fn feed_index_size(&self) -> usize;
 
     /// Replays every entity and compares with the materialized state and indexes.
     async fn verify(&self) -> Result<VerifyReport, StoreError>;
@@ -180,13 +185,15 @@ pub trait StorageExt: Storage {
 
     /// The typed view of `id` right after event `at`.
     async fn load_at<M: Model>(&self, id: EntityId, at: EventId) -> Result<Option<View<M>>, StoreError> {
-        let history: Vec<Event> = self.history(id).await?.into_iter().map(|s| (*s.event).clone()).collect();
+        let history: Vec<Event> =
+            self.history(M::COLLECTION, id).await?.into_iter().map(|s| (*s.event).clone()).collect();
         Ok(View::live(state_at_event(&M::descriptor(), &history, at)?)?)
     }
 
     /// The typed view of `id` as of time `at`.
     async fn load_at_time<M: Model>(&self, id: EntityId, at: Timestamp) -> Result<Option<View<M>>, StoreError> {
-        let history: Vec<Event> = self.history(id).await?.into_iter().map(|s| (*s.event).clone()).collect();
+        let history: Vec<Event> =
+            self.history(M::COLLECTION, id).await?.into_iter().map(|s| (*s.event).clone()).collect();
         Ok(View::live(state_at_time(&M::descriptor(), &history, at)?)?)
     }
 

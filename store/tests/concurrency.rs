@@ -56,7 +56,7 @@ async fn check_heads(
     collection: &str,
     id: EntityId,
 ) -> Result<Vec<Arc<Event>>, Box<dyn std::error::Error>> {
-    let history = store.history(id).await?;
+    let history = store.history(collection, id).await?;
     let state = store.get(collection, id).await?.ok_or("entity has no state")?;
     let mut depths: HashMap<EventId, u64> = HashMap::new();
     let mut precursors = HashSet::new();

@@ -117,7 +117,7 @@ async fn a_damaged_state_is_a_corrupt_error_naming_its_key() -> R {
         let by_name = Query::filter(Filter::field("name", Op::Eq(name.into())));
         expect_corrupt(store.query("album", &by_name).await, "states", &key, &format!("indexed query ({how})"))?;
         // Its history is intact.
-        assert!(!store.history(*id).await?.is_empty());
+        assert!(!store.history("album", *id).await?.is_empty());
         // A transaction cannot start from it.
         let mut tx = store.begin("carol");
         let edit = tx.edit::<Album>(*id).map(|_| ());
@@ -164,7 +164,7 @@ async fn a_damaged_event_is_a_corrupt_error_naming_its_key() -> R {
     for (id, event) in [(first, first_event), (second, second_event)] {
         let key = event.to_bytes();
         expect_corrupt(store.event(event).await, "events", &key, "event")?;
-        expect_corrupt(store.history(id).await, "events", &key, "history")?;
+        expect_corrupt(store.history("album", id).await, "events", &key, "history")?;
         expect_corrupt(store.load_at::<Album>(id, event).await, "events", &key, "load_at")?;
         let by_entity = AuditFilter { entity_id: Some(id), ..AuditFilter::default() };
         expect_corrupt(store.audit(&by_entity, 10, None).await, "events", &key, "audit by entity")?;
@@ -262,7 +262,7 @@ async fn a_value_of_a_newer_version_is_reported_as_unsupported() -> R {
     let store = open(dir.path())?;
     let (event_key, state_key) = (event.to_bytes().to_vec(), state_key(album));
     let failures: [(&str, Result<(), StoreError>, &[u8]); 4] = [
-        ("history", store.history(album).await.map(|_| ()), &event_key),
+        ("history", store.history("album", album).await.map(|_| ()), &event_key),
         ("event", store.event(event).await.map(|_| ()), &event_key),
         ("get", store.get("album", album).await.map(|_| ()), &state_key),
         ("verify", store.verify().await.map(|_| ()), &state_key),
@@ -325,7 +325,7 @@ async fn damaged_lookup_trees_are_reported_not_misread() -> R {
 
     let store = open(dir.path())?;
     expect_corrupt(store.events_after(0, 10).await, "log", &log_key, "events_after")?;
-    expect_corrupt(store.history(first).await, "entity_events", &entity_key, "history")?;
+    expect_corrupt(store.history("album", first).await, "entity_events", &entity_key, "history")?;
     // A ghost entry leads nowhere; a missing entry hides the album from an indexed query.
     let by_year = Query::filter(Filter::field("year", Op::Eq(1951.into())));
     assert!(store.query("album", &by_year).await?.ids().is_empty());

@@ -276,7 +276,7 @@ async fn a_removed_field_stays_in_history() -> R {
     let store = open::<v2::Album>(dir.path())?;
     let a = store.load::<v2::Album>(id).await?.ok_or("album missing after reopen")?;
     assert_eq!((a.name.as_str(), a.year), ("Kind of Blue", 1959));
-    let history = store.history(id).await?;
+    let history = store.history("album", id).await?;
     let moods: Vec<Option<Value>> = history.iter().map(|e| set_in(&e.event, "mood")).collect();
     assert_eq!(moods, [Some("blue".into()), Some("green".into())], "the old events still hold the field");
     assert!(history[1].changes.iter().any(|c| c.field == "mood"), "the audit summary still names it");

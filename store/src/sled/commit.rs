@@ -6,7 +6,8 @@ use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use chronicle_model::{
-    Applied, ChangeSignal, EntityId, EntityState, Event, EventId, ModelDescriptor, Outcome, apply, encoding,
+    Applied, ChangeSignal, EntityId, EntityState, Event, EventId, ModelDescriptor, Outcome, apply, check_owner,
+    encoding,
 };
 use sled::Transactional;
 use sled::transaction::{ConflictableTransactionError, TransactionError};
@@ -58,6 +59,13 @@ pub fn commit(
             Some(&i) => Some(staged[i].applied.state.clone()),
             None => read::state(trees, &event.collection, event.entity_id)?,
         };
+        if previous.is_none() {
+            let owner = match staged.iter().find(|s| s.event.entity_id == event.entity_id) {
+                Some(s) => Some(s.event.collection.clone()),
+                None => read::owner(trees, event.entity_id)?,
+            };
+            check_owner(&event, owner.as_deref())?;
+        }
         let lookup_error = std::cell::RefCell::new(None);
         let depth_of = |id: EventId| -> Option<u64> {
             if let Some(s) = staged.iter().find(|s| s.event.id == id) {

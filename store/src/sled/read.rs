@@ -35,13 +35,31 @@ fn event_at(trees: &Trees, tree: &'static str, key: &[u8], id_bytes: &[u8]) -> R
     event(trees, id)?.ok_or_else(|| StoreError::corrupt(tree, key, format!("event {id} is missing")))
 }
 
-pub fn history(trees: &Trees, entity: EntityId) -> Result<Vec<StoredEvent>, StoreError> {
+/// The events of `collection`'s entity `entity`, in apply order. Events of
+/// the same id in another collection (written before ids were checked at
+/// commit, and reported by `verify`) are left out.
+pub fn history(trees: &Trees, collection: &str, entity: EntityId) -> Result<Vec<StoredEvent>, StoreError> {
     let mut out = Vec::new();
-    for item in trees.entity_events.scan_prefix(entity.to_bytes()) {
-        let (k, v) = item?;
-        out.push(event_at(trees, keys::ENTITY_EVENTS, &k, &v)?);
+    for event in all_events_of(trees, entity) {
+        let event = event?;
+        if event.event.collection == collection {
+            out.push(event);
+        }
     }
     Ok(out)
+}
+
+/// Every event stored under an entity id, whatever its collection.
+pub fn all_events_of(trees: &Trees, entity: EntityId) -> impl Iterator<Item = Result<StoredEvent, StoreError>> + '_ {
+    trees.entity_events.scan_prefix(entity.to_bytes()).map(move |item| {
+        let (k, v) = item?;
+        event_at(trees, keys::ENTITY_EVENTS, &k, &v)
+    })
+}
+
+/// The collection an entity id belongs to: that of its first event.
+pub fn owner(trees: &Trees, entity: EntityId) -> Result<Option<String>, StoreError> {
+    all_events_of(trees, entity).next().transpose().map(|first| first.map(|e| e.event.collection.clone()))
 }
 
 pub fn events_after(trees: &Trees, seq: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
@@ -63,7 +81,8 @@ pub fn audit(
     let wanted = |e: &StoredEvent| filter.matches(&e.event) && before.is_none_or(|b| e.event.id < b);
     let mut out = Vec::new();
     if let Some(entity) = filter.entity_id {
-        let mut all = history(trees, entity)?;
+        // The filter's collection (if any) is checked by `wanted`.
+        let mut all = all_events_of(trees, entity).collect::<Result<Vec<_>, _>>()?;
         all.retain(|e| wanted(e));
         all.sort_by_key(|e| std::cmp::Reverse(e.event.id));
         all.truncate(first);
@@ -232,5 +251,5 @@ pub fn query(trees: &Trees, descriptor: &ModelDescriptor, query: &Query) -> Resu
     }
     let mut seen = HashSet::new();
     matches.retain(|s| seen.insert(s.id));
-    paginate(query, descriptor, matches, None)
+    paginate(query, descriptor, matches)
 }

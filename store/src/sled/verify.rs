@@ -7,7 +7,7 @@ use chronicle_model::{EntityState, Event, ModelDescriptor, Models, replay};
 
 use super::Trees;
 use super::keys;
-use super::read::{decode_state, history};
+use super::read::{all_events_of, decode_state};
 use crate::error::StoreError;
 use crate::storage::{Difference, VerifyReport};
 
@@ -20,10 +20,24 @@ pub fn verify(trees: &Trees, models: &Models) -> Result<VerifyReport, StoreError
         for item in trees.states.scan_prefix(keys::part(collection)) {
             let (k, v) = item?;
             let state = decode_state(&k, &v)?;
-            let events: Vec<Event> = history(trees, state.id)?.into_iter().map(|s| (*s.event).clone()).collect();
+            let mut events: Vec<Event> = Vec::new();
+            let mut others: BTreeSet<String> = BTreeSet::new();
+            for stored in all_events_of(trees, state.id) {
+                let stored = stored?;
+                if stored.event.collection == *collection {
+                    events.push((*stored.event).clone());
+                } else {
+                    others.insert(stored.event.collection.clone());
+                }
+            }
             report.entities += 1;
             report.events += events.len() as u64;
             let differ = |problem: String| Difference { collection: collection.clone(), entity_id: state.id, problem };
+            for other in others {
+                report.differences.push(differ(format!(
+                    "its id is also used by events of collection `{other}`: an id belongs to one collection"
+                )));
+            }
             match replay(model, &events) {
                 Ok(Some(replayed)) if same_state(model, &replayed, &state) => {}
                 Ok(Some(_)) => {
