@@ -4,7 +4,7 @@
 //! bounded queue, and when it is full the subscription is told it lagged
 //! (with the first commit sequence it missed) so it can re-read from there.
 
-use std::collections::{HashMap, HashSet, VecDeque};
+use std::collections::{HashMap, VecDeque};
 use std::fmt;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
@@ -92,8 +92,66 @@ struct Index {
     by_entity: HashMap<(String, EntityId), Subscribers>,
     /// Key: collection, field, encoded value.
     by_field: HashMap<(String, String, Vec<u8>), Subscribers>,
-    /// The fields of each collection that have field subscriptions.
-    watched_fields: HashMap<String, HashSet<String>>,
+    /// The fields of each collection that have field subscriptions, with how
+    /// many subscriptions watch each (a commit encodes a key per watched field).
+    watched_fields: HashMap<String, HashMap<String, usize>>,
+}
+
+/// Removes `queue` (and any dead subscriber) from `subs`; true when the list is then empty.
+fn unregister(subs: &mut Subscribers, queue: *const Mutex<Queue>) -> bool {
+    subs.retain(|w| w.strong_count() > 0 && w.as_ptr() != queue);
+    subs.is_empty()
+}
+
+impl Index {
+    /// Forgets a dropped subscription: its entry, its key once no one else
+    /// uses it, and a watched field once no subscription watches it.
+    fn remove(&mut self, scope: &Scope, queue: *const Mutex<Queue>) {
+        match scope {
+            Scope::All => {
+                unregister(&mut self.all, queue);
+            }
+            Scope::Collection(c) => {
+                if self.by_collection.get_mut(c).is_some_and(|subs| unregister(subs, queue)) {
+                    self.by_collection.remove(c);
+                }
+            }
+            Scope::Entity { collection, id } => {
+                let key = (collection.clone(), *id);
+                if self.by_entity.get_mut(&key).is_some_and(|subs| unregister(subs, queue)) {
+                    self.by_entity.remove(&key);
+                }
+            }
+            Scope::Field { collection, field, value } => {
+                let key = field_key(collection, field, value);
+                if self.by_field.get_mut(&key).is_some_and(|subs| unregister(subs, queue)) {
+                    self.by_field.remove(&key);
+                }
+                if let Some(fields) = self.watched_fields.get_mut(collection) {
+                    if let Some(count) = fields.get_mut(field) {
+                        *count = count.saturating_sub(1);
+                        if *count == 0 {
+                            fields.remove(field);
+                        }
+                    }
+                    if fields.is_empty() {
+                        self.watched_fields.remove(collection);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Entries and keys held: what the index costs in memory.
+    fn size(&self) -> usize {
+        // Each key counts once, each subscriber in its list once.
+        let keyed = |lists: &mut dyn Iterator<Item = &Subscribers>| lists.map(|l| l.len() + 1).sum::<usize>();
+        self.all.len()
+            + keyed(&mut self.by_collection.values())
+            + keyed(&mut self.by_entity.values())
+            + keyed(&mut self.by_field.values())
+            + self.watched_fields.values().map(HashMap::len).sum::<usize>()
+    }
 }
 
 fn field_key(collection: &str, field: &str, value: &Value) -> (String, String, Vec<u8>) {
@@ -134,16 +192,24 @@ impl ChangeFeed {
             Arc::new(Mutex::new(Queue { items: VecDeque::new(), lagged_from: None, waker: None, closed: false }));
         let weak = Arc::downgrade(&queue);
         let mut index = lock(&self.index);
-        match scope {
+        match &scope {
             Scope::All => index.all.push(weak),
-            Scope::Collection(c) => index.by_collection.entry(c).or_default().push(weak),
-            Scope::Entity { collection, id } => index.by_entity.entry((collection, id)).or_default().push(weak),
+            Scope::Collection(c) => index.by_collection.entry(c.clone()).or_default().push(weak),
+            Scope::Entity { collection, id } => {
+                index.by_entity.entry((collection.clone(), *id)).or_default().push(weak);
+            }
             Scope::Field { collection, field, value } => {
-                index.watched_fields.entry(collection.clone()).or_default().insert(field.clone());
-                index.by_field.entry(field_key(&collection, &field, &value)).or_default().push(weak);
+                *index.watched_fields.entry(collection.clone()).or_default().entry(field.clone()).or_default() += 1;
+                index.by_field.entry(field_key(collection, field, value)).or_default().push(weak);
             }
         }
-        Subscription { queue }
+        Subscription { queue, registration: Some((Arc::downgrade(&self.index), scope)) }
+    }
+
+    /// Entries and keys the subscription index holds; back to its old value
+    /// once the subscriptions made since are dropped.
+    pub fn index_size(&self) -> usize {
+        lock(&self.index).size()
     }
 
     /// Delivers `signal` to every matching subscription without waiting on any.
@@ -159,7 +225,7 @@ impl ChangeFeed {
             deliver(subs, &signal, self.capacity);
         }
         if let Some(fields) = index.watched_fields.get(c) {
-            for field in fields {
+            for field in fields.keys() {
                 let after = field_key(c, field, &register_value(&signal.state, field));
                 if let Some(subs) = index.by_field.get_mut(&after) {
                     deliver(subs, &signal, self.capacity);
@@ -224,8 +290,20 @@ fn deliver(subs: &mut Subscribers, signal: &Arc<ChangeSignal>, capacity: usize) 
 }
 
 /// A stream of change signals; yields `Err(Lagged)` once when it fell behind.
+/// Dropping it removes it from its feed's index.
 pub struct Subscription {
     queue: Arc<Mutex<Queue>>,
+    /// The feed's index and the scope it is registered under.
+    registration: Option<(Weak<Mutex<Index>>, Scope)>,
+}
+
+impl Drop for Subscription {
+    fn drop(&mut self) {
+        let Some((index, scope)) = self.registration.take() else { return };
+        if let Some(index) = index.upgrade() {
+            lock(&index).remove(&scope, Arc::as_ptr(&self.queue));
+        }
+    }
 }
 
 impl fmt::Debug for Subscription {
@@ -331,6 +409,40 @@ mod tests {
         assert_eq!(slow.try_next().map(|r| r.map(|s| s.seq)), Some(Err(Lagged { from: 3 })));
         feed.publish(signal(6, "album", id));
         assert_eq!(slow.try_next().map(|r| r.map(|s| s.seq)), Some(Ok(6)));
+    }
+
+    #[test]
+    fn the_index_shrinks_back_when_subscriptions_are_dropped() {
+        let feed = ChangeFeed::new(2);
+        let keep = feed.subscribe(Scope::Collection("album".into()));
+        let start = feed.index_size();
+        for i in 0..100_000u32 {
+            let scope = match i % 3 {
+                0 => Scope::Entity { collection: "album".into(), id: EntityId::new() },
+                1 => Scope::Field {
+                    collection: "album".into(),
+                    field: format!("f{}", i % 7),
+                    value: Value::I32(i as i32),
+                },
+                _ => Scope::Collection(format!("c{i}")),
+            };
+            let sub = feed.subscribe(scope);
+            assert!(feed.index_size() > start);
+            drop(sub);
+        }
+        assert_eq!(feed.index_size(), start);
+        // Two subscriptions on one key: the key stays until both are gone.
+        let id = EntityId::new();
+        let a = feed.subscribe(Scope::Entity { collection: "album".into(), id });
+        let b = feed.subscribe(Scope::Entity { collection: "album".into(), id });
+        drop(a);
+        feed.publish(signal(1, "album", id));
+        let mut b = b;
+        assert_eq!(b.try_next().map(|r| r.map(|s| s.seq)), Some(Ok(1)));
+        drop(b);
+        assert_eq!(feed.index_size(), start);
+        drop(keep);
+        assert_eq!(feed.index_size(), 0);
     }
 
     #[test]

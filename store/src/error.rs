@@ -12,11 +12,11 @@ pub enum StoreError {
     #[error("query is invalid: {0}")]
     InvalidQuery(String),
 
-    #[error("`{what}` is {value}, above the limit of {limit}")]
-    Limit { what: &'static str, value: u64, limit: u64 },
-
     #[error("invalid cursor `{0}`: pass a cursor returned by the same query")]
     InvalidCursor(String),
+
+    #[error("cursor `{0}` was issued by another query or ordering; pass a cursor returned by this same query")]
+    ForeignCursor(String),
 
     #[error(
         "model `{model}` changed field `{field}` from {old} to {new}, which existing data cannot be read as; \
@@ -45,6 +45,9 @@ pub enum StoreError {
 
     #[error("the store is shutting down")]
     Closed,
+
+    #[error("a store task failed")]
+    Task(#[source] tokio::task::JoinError),
 }
 
 impl From<sled::Error> for StoreError {

@@ -31,6 +31,7 @@
 //! # }
 //! ```
 
+pub mod blocking;
 pub mod collate;
 pub mod error;
 pub mod query;
@@ -38,7 +39,7 @@ pub mod sled;
 pub mod storage;
 
 pub use error::StoreError;
-pub use query::{DEFAULT_FIRST, Filter, MAX_FIRST, Op, OrderBy, Page, Query};
+pub use query::{DEFAULT_FIRST, Filter, Op, OrderBy, Page, Query};
 pub use sled::{SledOptions, SledStore};
 pub use storage::{
     AuditFilter, Difference, ExpectedHeads, Storage, StorageExt, StoreTransaction, SyncMode, VerifyReport,

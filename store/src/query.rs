@@ -13,10 +13,9 @@ use chronicle_model::{EntityId, EntityState, FieldType, ModelDescriptor, ScalarT
 use crate::collate::{collate, collate_into};
 use crate::error::StoreError;
 
-/// How many items a page holds when the caller does not say.
+/// How many items a page holds when the caller does not say. How many it
+/// may hold at most is the caller's policy (the API's `--max-first`).
 pub const DEFAULT_FIRST: usize = 50;
-/// The most items one page may hold.
-pub const MAX_FIRST: usize = 500;
 
 /// A comparison on one field.
 #[derive(Clone, Debug, PartialEq)]
@@ -162,15 +161,9 @@ impl Query {
         Self { filter: Some(filter), ..Self::default() }
     }
 
-    /// The page size, checked against [`MAX_FIRST`].
-    pub fn page_size(&self) -> Result<usize, StoreError> {
-        match self.first {
-            None => Ok(DEFAULT_FIRST),
-            Some(n) if n > MAX_FIRST => {
-                Err(StoreError::Limit { what: "first", value: n as u64, limit: MAX_FIRST as u64 })
-            }
-            Some(n) => Ok(n),
-        }
+    /// The page size: `first`, or [`DEFAULT_FIRST`].
+    pub fn page_size(&self) -> usize {
+        self.first.unwrap_or(DEFAULT_FIRST)
     }
 
     /// Checks the whole query against the model.
@@ -186,7 +179,6 @@ impl Query {
                 }
             }
         }
-        self.page_size()?;
         Ok(())
     }
 
@@ -230,20 +222,47 @@ fn invert(bytes: &mut [u8]) {
     }
 }
 
-/// Cursors are the sort key of the last item, base64url with a version byte.
-pub fn encode_cursor(sort_key: &[u8]) -> String {
-    let mut bytes = Vec::with_capacity(sort_key.len() + 1);
-    bytes.push(1);
-    bytes.extend_from_slice(sort_key);
-    URL_SAFE_NO_PAD.encode(bytes)
-}
+/// The cursor format: version 2 binds a cursor to the query that issued it.
+const CURSOR_FORMAT: u8 = 2;
 
-pub fn decode_cursor(cursor: &str) -> Result<Vec<u8>, StoreError> {
-    let bytes =
-        URL_SAFE_NO_PAD.decode(cursor).map_err(|_| StoreError::InvalidCursor(cursor.chars().take(64).collect()))?;
-    match bytes.split_first() {
-        Some((1, key)) if key.len() >= 16 => Ok(key.to_vec()),
-        _ => Err(StoreError::InvalidCursor(cursor.chars().take(64).collect())),
+impl Query {
+    /// What a cursor is bound to: the collection, the filter and the order
+    /// (not the page size). A 64-bit FNV-1a of their canonical form.
+    fn fingerprint(&self, descriptor: &ModelDescriptor) -> [u8; 8] {
+        let canonical = format!("{}\u{0}{:?}\u{0}{:?}", descriptor.collection, self.filter, self.order);
+        let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+        for byte in canonical.bytes() {
+            hash ^= u64::from(byte);
+            hash = hash.wrapping_mul(0x0100_0000_01b3);
+        }
+        hash.to_be_bytes()
+    }
+
+    /// A cursor for the item with sort key `sort_key`: base64url of the
+    /// format byte, this query's fingerprint and the key.
+    pub fn encode_cursor(&self, descriptor: &ModelDescriptor, sort_key: &[u8]) -> String {
+        let mut bytes = Vec::with_capacity(sort_key.len() + 9);
+        bytes.push(CURSOR_FORMAT);
+        bytes.extend(self.fingerprint(descriptor));
+        bytes.extend_from_slice(sort_key);
+        URL_SAFE_NO_PAD.encode(bytes)
+    }
+
+    /// The sort key in `cursor`; refused when the cursor was issued by
+    /// another query or ordering (its page would be meaningless here).
+    pub fn decode_cursor(&self, descriptor: &ModelDescriptor, cursor: &str) -> Result<Vec<u8>, StoreError> {
+        let invalid = || StoreError::InvalidCursor(cursor.chars().take(64).collect());
+        let bytes = URL_SAFE_NO_PAD.decode(cursor).map_err(|_| invalid())?;
+        match bytes.split_first() {
+            Some((&CURSOR_FORMAT, rest)) if rest.len() >= 8 + 16 => {
+                let (fingerprint, key) = rest.split_at(8);
+                if fingerprint != self.fingerprint(descriptor) {
+                    return Err(StoreError::ForeignCursor(cursor.chars().take(64).collect()));
+                }
+                Ok(key.to_vec())
+            }
+            _ => Err(invalid()),
+        }
     }
 }
 
@@ -269,14 +288,9 @@ impl Page {
 }
 
 /// Sorts matching states and cuts the page after `after`.
-pub fn paginate(
-    query: &Query,
-    descriptor: &ModelDescriptor,
-    matches: Vec<EntityState>,
-    total_known: Option<u64>,
-) -> Result<Page, StoreError> {
-    let first = query.page_size()?;
-    let after = query.after.as_deref().map(decode_cursor).transpose()?;
+pub fn paginate(query: &Query, descriptor: &ModelDescriptor, matches: Vec<EntityState>) -> Result<Page, StoreError> {
+    let first = query.page_size();
+    let after = query.after.as_deref().map(|c| query.decode_cursor(descriptor, c)).transpose()?;
     let total = matches.len() as u64;
     let mut keyed: Vec<(Vec<u8>, EntityState)> =
         matches.into_iter().map(|s| (query.sort_key(descriptor, &s), s)).collect();
@@ -289,13 +303,8 @@ pub fn paginate(
     let mut items = Vec::with_capacity(first.min(rest));
     let mut cursors = Vec::with_capacity(first.min(rest));
     for (key, state) in keyed.into_iter().skip(start).take(first) {
-        cursors.push(encode_cursor(&key));
+        cursors.push(query.encode_cursor(descriptor, &key));
         items.push(state);
     }
-    Ok(Page {
-        items,
-        cursors,
-        has_next_page: rest > first,
-        total_count: query.count.then_some(total_known.unwrap_or(total)),
-    })
+    Ok(Page { items, cursors, has_next_page: rest > first, total_count: query.count.then_some(total) })
 }

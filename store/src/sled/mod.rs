@@ -19,6 +19,7 @@ use chronicle_model::{
     Subscription,
 };
 
+use crate::blocking::{blocking, off_worker};
 use crate::error::StoreError;
 use crate::query::{Filter, Op, Page, Query};
 use crate::storage::{AuditFilter, ExpectedHeads, Storage, SyncMode, VerifyReport};
@@ -196,7 +197,7 @@ impl Storage for SledStore {
         events: Vec<Event>,
         expected: &[ExpectedHeads],
     ) -> Result<Vec<Outcome>, StoreError> {
-        let (outcomes, ticket) = commit::commit(self, events, expected)?;
+        let (outcomes, ticket) = blocking(|| commit::commit(self, events, expected))?;
         if let Some(ticket) = ticket {
             self.durability.wait(ticket).await?;
         }
@@ -210,12 +211,15 @@ impl Storage for SledStore {
 
     async fn get_many(&self, collection: &str, ids: &[EntityId]) -> Result<Vec<Option<EntityState>>, StoreError> {
         self.models.get(collection)?;
+        // Point reads (microseconds each) stay inline: handing the worker off
+        // costs more than they do.
         ids.iter().map(|id| self.read_state_raw(collection, *id)).collect()
     }
 
     async fn query(&self, collection: &str, query: &Query) -> Result<Page, StoreError> {
-        let descriptor = self.models.get(collection)?;
-        read::query(&self.trees, descriptor, query)
+        let descriptor = self.models.get(collection)?.clone();
+        let (trees, query) = (self.trees.clone(), query.clone());
+        off_worker(move || read::query(&trees, &descriptor, &query)).await
     }
 
     async fn query_related(
@@ -225,26 +229,31 @@ impl Storage for SledStore {
         targets: &[EntityId],
         query: &Query,
     ) -> Result<Vec<Page>, StoreError> {
-        let descriptor = self.models.get(collection)?;
-        targets
-            .iter()
-            .map(|target| {
-                let by_target = Filter::field(field, Op::Eq((*target).into()));
-                let filter = match &query.filter {
-                    Some(f) => Filter::And(vec![by_target, f.clone()]),
-                    None => by_target,
-                };
-                read::query(&self.trees, descriptor, &Query { filter: Some(filter), ..query.clone() })
-            })
-            .collect()
+        let descriptor = self.models.get(collection)?.clone();
+        let (trees, field, targets, query) = (self.trees.clone(), field.to_owned(), targets.to_vec(), query.clone());
+        off_worker(move || {
+            targets
+                .iter()
+                .map(|target| {
+                    let by_target = Filter::field(&field, Op::Eq((*target).into()));
+                    let filter = match &query.filter {
+                        Some(f) => Filter::And(vec![by_target, f.clone()]),
+                        None => by_target,
+                    };
+                    read::query(&trees, &descriptor, &Query { filter: Some(filter), ..query.clone() })
+                })
+                .collect()
+        })
+        .await
     }
 
     async fn event(&self, id: EventId) -> Result<Option<StoredEvent>, StoreError> {
         read::event(&self.trees, id)
     }
 
-    async fn history(&self, entity: EntityId) -> Result<Vec<StoredEvent>, StoreError> {
-        read::history(&self.trees, entity)
+    async fn history(&self, collection: &str, entity: EntityId) -> Result<Vec<StoredEvent>, StoreError> {
+        let (trees, collection) = (self.trees.clone(), collection.to_owned());
+        off_worker(move || read::history(&trees, &collection, entity)).await
     }
 
     async fn audit(
@@ -253,11 +262,13 @@ impl Storage for SledStore {
         first: usize,
         before: Option<EventId>,
     ) -> Result<Vec<StoredEvent>, StoreError> {
-        read::audit(&self.trees, filter, first, before)
+        let (trees, filter) = (self.trees.clone(), filter.clone());
+        off_worker(move || read::audit(&trees, &filter, first, before)).await
     }
 
     async fn events_after(&self, seq: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
-        read::events_after(&self.trees, seq, limit)
+        let trees = self.trees.clone();
+        off_worker(move || read::events_after(&trees, seq, limit)).await
     }
 
     fn last_seq(&self) -> u64 {
@@ -268,8 +279,13 @@ impl Storage for SledStore {
         self.feed.subscribe(scope)
     }
 
+    fn feed_index_size(&self) -> usize {
+        self.feed.index_size()
+    }
+
     async fn verify(&self) -> Result<VerifyReport, StoreError> {
-        verify::verify(&self.trees, &self.models)
+        let (trees, models) = (self.trees.clone(), self.models.clone());
+        off_worker(move || verify::verify(&trees, &models)).await
     }
 
     fn size_on_disk(&self) -> Option<u64> {
@@ -280,7 +296,7 @@ impl Storage for SledStore {
         // The blocking flush, not `flush_async`: concurrent `flush_async`
         // calls deadlock sled 0.34.7 (its thread pool's threads all wait for
         // a buffer write queued behind them; sled issue 1308).
-        self.trees.db.flush()?;
+        blocking(|| self.trees.db.flush())?;
         Ok(())
     }
 }

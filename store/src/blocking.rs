@@ -1,0 +1,34 @@
+//! Synchronous engine work inside async methods.
+//!
+//! sled reads, commits and flushes are blocking calls. Run inline on one of
+//! the runtime's few worker threads (two on a 2-core machine), one slow scan
+//! or flush would stall every other connection. Scans run on tokio's
+//! blocking pool ([`off_worker`]); work that must borrow the store (the
+//! commit under its lock, the flush) tells the runtime its worker is busy
+//! ([`blocking`]). Without a multi-threaded tokio runtime both run inline.
+
+use tokio::runtime::{Handle, RuntimeFlavor};
+
+use crate::error::StoreError;
+
+fn multi_threaded() -> bool {
+    Handle::try_current().is_ok_and(|h| h.runtime_flavor() == RuntimeFlavor::MultiThread)
+}
+
+/// Runs `work` in place, letting the runtime's other tasks move to another
+/// thread meanwhile.
+pub fn blocking<T>(work: impl FnOnce() -> T) -> T {
+    if multi_threaded() { tokio::task::block_in_place(work) } else { work() }
+}
+
+/// Runs `work` on the blocking thread pool and waits for it without holding
+/// a worker. The caller's task yields meanwhile, so work it spawned (batch
+/// loaders, say) is ordered exactly as before the call.
+pub async fn off_worker<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    if !multi_threaded() {
+        return work();
+    }
+    tokio::task::spawn_blocking(work).await.map_err(StoreError::Task)?
+}
