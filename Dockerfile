@@ -1,6 +1,9 @@
 # Chronicle: multi-stage build of the `chronicle` server and its web client.
 #   docker build -t chronicle .
 #   docker run -p 8000:8000 -v chronicle-data:/data -e CHRONICLE_JWT_SECRET=... chronicle
+# The image listens on 0.0.0.0, so it refuses to start without a key
+# (CHRONICLE_JWT_SECRET or CHRONICLE_JWT_PUBLIC_KEY) unless CHRONICLE_DEV=true
+# asks for dev mode, whose token anyone who can reach the port may fetch.
 
 FROM rust:1.95-bookworm AS build
 WORKDIR /src
@@ -9,6 +12,7 @@ COPY model model
 COPY store store
 COPY api api
 COPY tests tests
+COPY load load
 RUN cargo build --release --locked -p chronicle-api --bin chronicle
 
 FROM node:20-bookworm-slim AS web

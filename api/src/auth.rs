@@ -27,10 +27,14 @@ pub struct AuthConfig {
     pub public_read: bool,
 }
 
+/// Every claim is optional here so that a missing one is reported by the
+/// validation (which names it), not as a malformed token.
 #[derive(Debug, Serialize, Deserialize)]
 struct Claims {
-    sub: String,
-    exp: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    sub: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    exp: Option<u64>,
     #[serde(skip_serializing_if = "Option::is_none")]
     iss: Option<String>,
     /// A string or an array of strings (RFC 7519); checked by the validation.
@@ -66,8 +70,8 @@ pub fn mint(
     audience: Option<&str>,
 ) -> Result<String, String> {
     let claims = Claims {
-        sub: sub.to_owned(),
-        exp: now_secs() + ttl_secs,
+        sub: Some(sub.to_owned()),
+        exp: Some(now_secs().saturating_add(ttl_secs)),
         iss: issuer.map(str::to_owned),
         aud: audience.map(|a| serde_json::Value::String(a.to_owned())),
     };
@@ -160,13 +164,18 @@ impl Auth {
 
     /// Verifies a bare JWT.
     pub fn verify(&self, token: &str) -> Result<Identity, ApiError> {
+        refuse_critical_extensions(token)?;
         let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation).map_err(|e| {
             let why = match e.kind() {
                 ErrorKind::ExpiredSignature => "the token has expired; sign in again",
                 ErrorKind::InvalidSignature => "the token's signature does not match this server's key",
                 ErrorKind::InvalidIssuer => "the token's issuer is not accepted",
                 ErrorKind::InvalidAudience => "the token's audience is not accepted",
-                ErrorKind::MissingRequiredClaim(_) => "the token lacks a required claim (`exp` and `sub` are required)",
+                ErrorKind::MissingRequiredClaim(claim) => {
+                    return ApiError::unauthenticated(format!(
+                        "the token has no `{claim}` claim, which this server requires"
+                    ));
+                }
                 ErrorKind::InvalidAlgorithm | ErrorKind::MissingAlgorithm => {
                     "the token's algorithm is not accepted by this server"
                 }
@@ -175,17 +184,39 @@ impl Auth {
             };
             ApiError::unauthenticated(why)
         })?;
-        if data.claims.sub.is_empty() {
-            return Err(ApiError::unauthenticated("the token's `sub` is empty"));
+        match data.claims.sub {
+            Some(sub) if !sub.is_empty() => Ok(Identity { user_id: sub }),
+            _ => Err(ApiError::unauthenticated("the token's `sub` is empty")),
         }
-        Ok(Identity { user_id: data.claims.sub })
     }
 
-    /// Seconds until the token expires (for ending subscriptions).
+    /// Seconds until the token expires (for ending subscriptions); saturates
+    /// for tokens that expire in the far future.
     pub fn expires_in(&self, token: &str) -> Option<u64> {
         let data = jsonwebtoken::decode::<Claims>(token, &self.key, &self.validation).ok()?;
-        Some(data.claims.exp.saturating_sub(now_secs()))
+        Some(data.claims.exp?.saturating_sub(now_secs()))
     }
+}
+
+/// RFC 7515 section 4.1.11: a token whose `crit` header names extensions the
+/// recipient does not understand must be refused. This server understands
+/// none, so any `crit` is refused.
+fn refuse_critical_extensions(token: &str) -> Result<(), ApiError> {
+    use base64::Engine as _;
+    let Some(header) = token.split('.').next() else { return Ok(()) };
+    // A header that does not decode is refused by the verification itself.
+    let Ok(bytes) = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(header.trim_end_matches('=')) else {
+        return Ok(());
+    };
+    let Ok(header) = serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&bytes) else {
+        return Ok(());
+    };
+    if header.contains_key("crit") {
+        return Err(ApiError::unauthenticated(
+            "the token's header lists critical extensions (`crit`) that this server does not understand",
+        ));
+    }
+    Ok(())
 }
 
 #[cfg(test)]
@@ -208,7 +239,7 @@ mod tests {
         let auth = hs();
         let other = mint("another-secret-entirely", "alice", 60, None, None).expect("mint");
         assert!(auth.verify(&other).is_err());
-        let claims = Claims { sub: "alice".into(), exp: now_secs() - 600, iss: None, aud: None };
+        let claims = Claims { sub: Some("alice".into()), exp: Some(now_secs() - 600), iss: None, aud: None };
         let expired = jsonwebtoken::encode(
             &Header::new(Algorithm::HS256),
             &claims,
@@ -221,6 +252,29 @@ mod tests {
         let body = base64_url(format!(r#"{{"sub":"alice","exp":{}}}"#, now_secs() + 60).as_bytes());
         assert!(auth.verify(&format!("{header}.{body}.")).is_err());
         assert!(auth.verify_header("Basic abc").is_err());
+    }
+
+    #[test]
+    fn refuses_critical_extensions_and_names_missing_claims() {
+        let auth = hs();
+        let key = EncodingKey::from_secret(b"0123456789abcdef0123");
+        let claims = Claims { sub: Some("alice".into()), exp: Some(now_secs() + 60), iss: None, aud: None };
+        let good = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &key).expect("encode");
+        // Re-sign a header with `crit` by hand (jsonwebtoken's Header has no such field).
+        let header = base64_url(br#"{"alg":"HS256","typ":"JWT","crit":["exp-ext"],"exp-ext":1}"#);
+        let payload = good.split('.').nth(1).expect("payload");
+        let signing_input = format!("{header}.{payload}");
+        let signature = jsonwebtoken::crypto::sign(signing_input.as_bytes(), &key, Algorithm::HS256).expect("sign");
+        let crit = format!("{signing_input}.{signature}");
+        assert!(auth.verify(&crit).is_err_and(|e| e.message.contains("crit")));
+        let no_exp = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &serde_json::json!({"sub": "alice"}), &key)
+            .expect("encode");
+        let e = auth.verify(&no_exp).expect_err("no exp");
+        assert!(e.message.contains("`exp`"), "names the claim: {e:?}");
+        let no_sub =
+            jsonwebtoken::encode(&Header::new(Algorithm::HS256), &serde_json::json!({"exp": now_secs() + 60}), &key)
+                .expect("encode");
+        assert!(auth.verify(&no_sub).is_err_and(|e| e.message.contains("`sub`")), "names the claim");
     }
 
     fn base64_url(bytes: &[u8]) -> String {

@@ -78,7 +78,7 @@ impl From<ModelError> for ApiError {
         let code = match &e {
             ModelError::UnknownPrecursor { .. } => Code::UnknownPrecursor,
             ModelError::NotFound { .. } | ModelError::Deleted { .. } => Code::NotFound,
-            ModelError::EntityExists { .. } => Code::Conflict,
+            ModelError::EntityExists { .. } | ModelError::IdInOtherCollection { .. } => Code::Conflict,
             ModelError::Decode { .. } | ModelError::UnsupportedFormat { .. } | ModelError::InvalidModels(_) => {
                 tracing::error!(error = %e, "internal model error");
                 return ApiError::new(Code::Internal, "internal error; the server log has the details");
@@ -93,8 +93,9 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Model(m) => m.into(),
-            StoreError::InvalidQuery(_) | StoreError::InvalidCursor(_) => ApiError::bad_input(e.to_string()),
-            StoreError::Limit { .. } => ApiError::limit(e.to_string()),
+            StoreError::InvalidQuery(_) | StoreError::InvalidCursor(_) | StoreError::ForeignCursor(_) => {
+                ApiError::bad_input(e.to_string())
+            }
             StoreError::HeadsMismatch { .. } => ApiError::new(Code::Conflict, e.to_string()),
             StoreError::Closed => ApiError::new(Code::Internal, "the server is shutting down; retry shortly"),
             other => {

@@ -1,5 +1,6 @@
 //! The HTTP face: `POST /graphql`, GraphiQL on `GET /graphql`, `/healthz`,
-//! `/metrics`, the built web client, body limits and graceful shutdown.
+//! `/metrics`, `/dev-token`, the built web client, and the limits on how a
+//! request's body arrives (size, time, media type).
 
 use std::future::Future;
 use std::path::PathBuf;
@@ -7,21 +8,24 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use async_graphql::dynamic::Schema;
-use async_graphql::http::GraphiQLSource;
 use async_graphql::{Response, ServerError};
 use axum::Router;
-use axum::body::Bytes;
+use axum::body::{Body, Bytes};
 use axum::extract::ws::WebSocketUpgrade;
-use axum::extract::{DefaultBodyLimit, FromRequestParts, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse};
 use axum::routing::get;
 use chronicle_store::Storage;
+use futures_util::StreamExt;
+use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 
+use crate::admission::{self, MAX_NESTING, Syntax, check_nesting};
 use crate::auth::{Auth, AuthConfig};
 use crate::error::{ApiError, Code, classify};
 use crate::metrics::Metrics;
+use crate::schema::context::ResponseBudget;
 use crate::schema::transaction::RequestTx;
 use crate::schema::{self, Caller, Limits, RequestData, Service};
 
@@ -30,8 +34,11 @@ use crate::schema::{self, Caller, Limits, RequestData, Service};
 pub struct AppConfig {
     pub auth: AuthConfig,
     pub limits: Limits,
-    /// A built web client to serve at `/`.
+    /// A built web client to serve at `/` (and its GraphiQL page at `GET /graphql`).
     pub web_dir: Option<PathBuf>,
+    /// Origins whose pages may call `/graphql` from a browser (CORS). Empty:
+    /// same origin only.
+    pub cors_origins: Vec<String>,
 }
 
 /// Shared by every handler.
@@ -43,6 +50,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Identical WebSocket subscriptions share one execution.
     pub shared: Arc<crate::shared::SharedSubscriptions>,
+    /// The bundled GraphiQL page, when the web client's build has one.
+    graphiql: Option<Arc<str>>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -51,13 +60,21 @@ impl std::fmt::Debug for AppState {
     }
 }
 
+/// What a prepared request's resolvers share with whoever runs it.
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    pub tx: Arc<RequestTx>,
+    pub budget: Arc<ResponseBudget>,
+}
+
 impl AppState {
     /// Gives `request` what its resolvers need (the caller, batch loaders, a
-    /// pending transaction, the service); returns it with that transaction.
-    pub fn prepare(&self, request: async_graphql::Request, caller: Caller) -> (async_graphql::Request, Arc<RequestTx>) {
-        let data = RequestData::new(self.service.store.clone(), self.service.models.clone(), &caller);
-        let tx = data.tx.clone();
-        (request.data(caller).data(data).data(self.service.clone()), tx)
+    /// pending transaction, a response budget, the service).
+    pub fn prepare(&self, request: async_graphql::Request, caller: Caller) -> (async_graphql::Request, Prepared) {
+        let service = &self.service;
+        let data = RequestData::new(service.store.clone(), service.models.clone(), &caller, &service.limits);
+        let prepared = Prepared { tx: data.tx.clone(), budget: data.budget.clone() };
+        (request.data(caller).data(data).data(self.service.clone()), prepared)
     }
 }
 
@@ -67,37 +84,75 @@ pub fn never_ran(response: &Response) -> bool {
     response.data == async_graphql::Value::Null && !response.errors.is_empty()
 }
 
-/// A response as JSON, for the WebSocket transports.
+/// A response as JSON. A request that never ran has no `data` entry
+/// (GraphQL over HTTP, "request errors").
 pub fn response_json(response: &Response) -> serde_json::Value {
-    serde_json::to_value(response).unwrap_or_else(|_| serde_json::json!({"errors": [{"message": "internal error"}]}))
+    let mut json = serde_json::to_value(response)
+        .unwrap_or_else(|_| serde_json::json!({"errors": [{"message": "internal error"}]}));
+    if never_ran(response)
+        && let Some(object) = json.as_object_mut()
+    {
+        object.remove("data");
+    }
+    json
+}
+
+/// A response made of one coded error.
+pub fn error_response(e: ApiError) -> Response {
+    let mut err = ServerError::new(e.message, None);
+    err.extensions.get_or_insert_with(Default::default).set("code", e.code.as_str());
+    Response::from_errors(vec![err])
 }
 
 /// Builds the router; returns it with the verifier (whose dev token the CLI prints).
 pub fn router(store: Arc<dyn Storage>, config: AppConfig) -> Result<(Router, Arc<Auth>), String> {
     let auth = Arc::new(Auth::new(&config.auth)?);
     let service = Service { models: store.models().clone(), store, limits: config.limits.clone() };
-    let schema =
-        schema::build(&service.models, &service.limits).map_err(|e| format!("cannot build the GraphQL schema: {e}"))?;
-    let state = AppState { schema, service, auth: auth.clone(), metrics: Arc::default(), shared: Arc::default() };
+    let schema = schema::build(&service.models).map_err(|e| format!("cannot build the GraphQL schema: {e}"))?;
+    let graphiql = match &config.web_dir {
+        Some(dir) => match std::fs::read_to_string(dir.join("graphiql.html")) {
+            Ok(page) => Some(Arc::from(page)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(format!("cannot read {}: {e}", dir.join("graphiql.html").display())),
+        },
+        None => None,
+    };
+    let state =
+        AppState { schema, service, auth: auth.clone(), metrics: Arc::default(), shared: Arc::default(), graphiql };
+    let mut graphql = Router::new().route("/graphql", get(graphql_get).post(graphql));
+    if !config.cors_origins.is_empty() {
+        graphql = graphql.layer(cors(&config.cors_origins)?);
+    }
     let mut app = Router::new()
-        .route("/graphql", get(graphql_get).post(graphql))
+        .merge(graphql)
         .route("/healthz", get(healthz))
         .route("/dev-token", get(dev_token))
         .route("/metrics", get(metrics))
-        .layer(DefaultBodyLimit::max(config.limits.max_body_bytes))
-        // Bearer tokens, not cookies, carry identity, so any origin may call the API.
-        .layer(
-            tower_http::cors::CorsLayer::new()
-                .allow_origin(tower_http::cors::Any)
-                .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
-                .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT]),
-        )
         .with_state(state);
     if let Some(dir) = config.web_dir {
         let index = dir.join("index.html");
         app = app.fallback_service(ServeDir::new(&dir).fallback(ServeFile::new(index)));
     }
     Ok((app, auth))
+}
+
+/// CORS for `/graphql`: exactly the listed origins. Tokens travel in headers,
+/// so a wildcard would let any page a signed-in person visits use the API
+/// with a token it obtained; it is refused.
+fn cors(origins: &[String]) -> Result<CorsLayer, String> {
+    let mut allowed = Vec::with_capacity(origins.len());
+    for origin in origins {
+        if origin == "*" {
+            return Err("--cors-origin '*' is not allowed: list each origin, like https://app.example.com".into());
+        }
+        let value = HeaderValue::from_str(origin.trim_end_matches('/'))
+            .map_err(|_| format!("--cors-origin {origin:?} is not an origin like https://app.example.com"))?;
+        allowed.push(value);
+    }
+    Ok(CorsLayer::new()
+        .allow_origin(AllowOrigin::list(allowed))
+        .allow_methods([axum::http::Method::GET, axum::http::Method::POST])
+        .allow_headers([header::AUTHORIZATION, header::CONTENT_TYPE, header::ACCEPT]))
 }
 
 /// Serves `store` on `listener` until `shutdown` resolves, then lets
@@ -108,8 +163,9 @@ pub async fn serve(
     config: AppConfig,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    let header_read_timeout = config.limits.header_read_timeout;
     let (app, _) = router(store.clone(), config)?;
-    axum::serve(listener, app).with_graceful_shutdown(shutdown).await?;
+    crate::server::run(listener, app, header_read_timeout, shutdown).await;
     store.flush().await?;
     Ok(())
 }
@@ -119,22 +175,44 @@ async fn graphql_get(State(state): State<AppState>, request: axum::extract::Requ
     let (mut parts, _) = request.into_parts();
     match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
         Ok(ws) => crate::ws::upgrade(state, ws),
-        Err(_) => graphiql(state).into_response(),
+        Err(_) => graphiql(&state),
     }
 }
 
-fn graphiql(state: AppState) -> impl IntoResponse {
+/// The GraphiQL page loaded from pinned CDN versions, for when the web
+/// client is not built; it says how to get the bundled one.
+const GRAPHIQL_FALLBACK: &str = include_str!("graphiql_fallback.html");
+
+fn graphiql(state: &AppState) -> axum::response::Response {
+    if let Some(page) = &state.graphiql {
+        return Html(page.to_string()).into_response();
+    }
     let bearer = state.auth.dev_token().map(|t| format!("Bearer {t}"));
-    let mut source = GraphiQLSource::build().endpoint("/graphql").subscription_endpoint("/graphql").title("Chronicle");
-    if let Some(bearer) = bearer.as_deref() {
-        source = source.header("Authorization", bearer).ws_connection_param("authorization", bearer);
-    }
-    Html(source.finish())
+    let bearer = serde_json::to_string(&bearer).unwrap_or_else(|_| "null".into());
+    Html(GRAPHIQL_FALLBACK.replace("\"{{AUTHORIZATION}}\"", &bearer)).into_response()
 }
 
-/// In dev mode, the token for user `dev` (DESIGN.md section 9); 404 otherwise.
-async fn dev_token(State(state): State<AppState>) -> axum::response::Response {
+/// Whether a browser says the request comes from another site's page
+/// (Fetch Metadata, else the `Origin` header against `Host`).
+fn cross_site(headers: &HeaderMap) -> bool {
+    let text = |name| headers.get(name).and_then(|v: &HeaderValue| v.to_str().ok());
+    if let Some(site) = text(header::HeaderName::from_static("sec-fetch-site")) {
+        return !matches!(site, "same-origin" | "none");
+    }
+    match (text(header::ORIGIN), text(header::HOST)) {
+        (Some(origin), Some(host)) => origin.split_once("://").map(|(_, h)| h) != Some(host),
+        (Some(_), None) => true,
+        (None, _) => false,
+    }
+}
+
+/// In dev mode, the token for user `dev`, to pages of this server's own
+/// origin only (no CORS, and cross-site requests are refused); 404 otherwise.
+async fn dev_token(State(state): State<AppState>, headers: HeaderMap) -> axum::response::Response {
     match state.auth.dev_token() {
+        Some(_) if cross_site(&headers) => {
+            (StatusCode::FORBIDDEN, "the dev token is only given to pages of this server's own origin").into_response()
+        }
         Some(token) => axum::Json(serde_json::json!({ "token": token, "userId": "dev" })).into_response(),
         None => (StatusCode::NOT_FOUND, "not in dev mode: ask your administrator for a token").into_response(),
     }
@@ -146,8 +224,7 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 }
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    let store = &state.service.store;
-    let text = state.metrics.render(store.size_on_disk(), store.last_seq());
+    let text = state.metrics.render(state.service.store.as_ref());
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text)
 }
 
@@ -159,21 +236,53 @@ fn wants_status_codes(headers: &HeaderMap) -> bool {
     headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).is_some_and(|a| a.contains(GRAPHQL_RESPONSE))
 }
 
-fn reply(headers: &HeaderMap, status: StatusCode, response: &Response) -> axum::response::Response {
+/// How a request ended, before it is written out.
+struct Outcome {
+    status: StatusCode,
+    response: Response,
+    /// The status holds whatever media type the client accepts: the request
+    /// failed before GraphQL (body too large, too slow, not JSON).
+    transport: bool,
+}
+
+impl Outcome {
+    fn ok(status: StatusCode, response: Response) -> Self {
+        Self { status, response, transport: false }
+    }
+
+    /// A coded error, with the status GraphQL over HTTP gives its code.
+    fn error(e: ApiError) -> Self {
+        Self { status: status_of(e.code), response: error_response(e), transport: false }
+    }
+}
+
+/// A request refused before GraphQL ran.
+enum Refused {
+    /// The HTTP exchange failed (body too large, too slow, not JSON): this
+    /// status holds whatever media type the client accepts.
+    Transport(StatusCode, ApiError),
+    /// The request is not one this server runs (admission).
+    Request(ApiError),
+}
+
+impl From<Refused> for Outcome {
+    fn from(refused: Refused) -> Self {
+        match refused {
+            Refused::Transport(status, e) => Outcome { status, response: error_response(e), transport: true },
+            Refused::Request(e) => Outcome::error(e),
+        }
+    }
+}
+
+fn reply(headers: &HeaderMap, outcome: Outcome) -> axum::response::Response {
     let media = wants_status_codes(headers);
-    let status = if media { status } else { StatusCode::OK };
-    let body =
-        serde_json::to_vec(response).unwrap_or_else(|_| br#"{"errors":[{"message":"internal error"}]}"#.to_vec());
+    let status = if media || outcome.transport { outcome.status } else { StatusCode::OK };
+    let body = serde_json::to_vec(&response_json(&outcome.response))
+        .unwrap_or_else(|_| br#"{"errors":[{"message":"internal error"}]}"#.to_vec());
     let content_type = if media { GRAPHQL_RESPONSE } else { "application/json" };
     let mut res = (status, body).into_response();
     res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     res
-}
-
-fn error_response(e: ApiError) -> Response {
-    let mut err = ServerError::new(e.message, None);
-    err.extensions.get_or_insert_with(Default::default).set("code", e.code.as_str());
-    Response::from_errors(vec![err])
 }
 
 fn status_of(code: Code) -> StatusCode {
@@ -186,53 +295,141 @@ fn status_of(code: Code) -> StatusCode {
     }
 }
 
-async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Bytes) -> axum::response::Response {
+async fn graphql(State(state): State<AppState>, headers: HeaderMap, body: Body) -> axum::response::Response {
     let started = Instant::now();
-    let (status, response) = execute(&state, &headers, &body).await;
-    state.metrics.record_request(started.elapsed(), response.errors.is_empty());
-    reply(&headers, status, &response)
+    let outcome = match read_body(&headers, body, &state.service.limits).await {
+        Ok(body) => execute(&state, &headers, &body).await,
+        Err(refused) => refused.into(),
+    };
+    state.metrics.record_request(started.elapsed(), outcome.response.errors.is_empty());
+    reply(&headers, outcome)
 }
 
-async fn execute(state: &AppState, headers: &HeaderMap, body: &[u8]) -> (StatusCode, Response) {
-    let fail = |e: ApiError| (status_of(e.code), error_response(e));
-    let caller = match headers.get(header::AUTHORIZATION) {
-        Some(value) => {
-            match value.to_str().map_err(|_| ApiError::unauthenticated("the Authorization header is not text")) {
-                Ok(v) => match state.auth.verify_header(v) {
-                    Ok(identity) => Caller(Some(identity)),
-                    Err(e) => return fail(e),
-                },
-                Err(e) => return fail(e),
+/// Reads a JSON request body within the size and time limits.
+async fn read_body(headers: &HeaderMap, body: Body, limits: &Limits) -> Result<Bytes, Refused> {
+    let media = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(|v| {
+        let essence = v.split(';').next().unwrap_or_default().trim();
+        essence.eq_ignore_ascii_case("application/json") || essence.to_ascii_lowercase().ends_with("+json")
+    });
+    if media != Some(true) {
+        return Err(Refused::Transport(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::bad_input("send the request as JSON, with `Content-Type: application/json`"),
+        ));
+    }
+    let max = limits.max_body_bytes;
+    let too_large = || {
+        Refused::Transport(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::limit(format!("the request body is larger than {max} bytes")),
+        )
+    };
+    let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > max as u64) {
+        return Err(too_large());
+    }
+    let read = async {
+        let mut stream = body.into_data_stream();
+        let mut bytes = Vec::with_capacity(declared.map_or(1024, |n| n as usize));
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|_| {
+                Refused::Transport(StatusCode::BAD_REQUEST, ApiError::bad_input("the request body could not be read"))
+            })?;
+            if bytes.len() + chunk.len() > max {
+                return Err(too_large());
             }
+            bytes.extend_from_slice(&chunk);
         }
-        None if state.auth.public_read() => Caller(None),
-        None => {
-            return fail(ApiError::unauthenticated("this server needs a token: send `Authorization: Bearer <token>`"));
-        }
+        Ok(Bytes::from(bytes))
     };
-    let request: async_graphql::Request = match serde_json::from_slice(body) {
-        Ok(r) => r,
-        Err(e) => {
-            return fail(ApiError::bad_input(format!(
+    tokio::time::timeout(limits.body_read_timeout, read).await.unwrap_or_else(|_| {
+        Err(Refused::Transport(
+            StatusCode::REQUEST_TIMEOUT,
+            ApiError::limit(format!("the request body did not arrive within {:?}", limits.body_read_timeout)),
+        ))
+    })
+}
+
+/// The caller named by the `Authorization` header (or an anonymous one
+/// where the server allows it).
+fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiError> {
+    match headers.get(header::AUTHORIZATION) {
+        Some(value) => {
+            let value =
+                value.to_str().map_err(|_| ApiError::unauthenticated("the Authorization header is not text"))?;
+            Ok(Caller(Some(state.auth.verify_header(value)?)))
+        }
+        None if state.auth.public_read() => Ok(Caller(None)),
+        None => Err(ApiError::unauthenticated("this server needs a token: send `Authorization: Bearer <token>`")),
+    }
+}
+
+/// Parses a JSON request body and admits it (see [`admission`]).
+fn parse_request(body: &[u8], limits: &Limits) -> Result<async_graphql::Request, Refused> {
+    check_nesting(body, Syntax::Json, MAX_NESTING).map_err(|e| Refused::Transport(StatusCode::BAD_REQUEST, e))?;
+    let mut request: async_graphql::Request = serde_json::from_slice(body).map_err(|e| {
+        Refused::Transport(
+            StatusCode::BAD_REQUEST,
+            ApiError::bad_input(format!(
                 "the body is not a GraphQL request ({e}); send JSON like {{\"query\": \"{{ me {{ userId }} }}\"}}"
-            )));
-        }
+            )),
+        )
+    })?;
+    admission::admit(&mut request, limits).map_err(Refused::Request)?;
+    Ok(request)
+}
+
+async fn execute(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Outcome {
+    let caller = match authenticate(state, headers) {
+        Ok(caller) => caller,
+        Err(e) => return Outcome::error(e),
     };
-    let (request, tx) = state.prepare(request, caller);
-    let mut response = state.schema.execute(request).await;
-    classify(&mut response);
+    let limits = &state.service.limits;
+    let request = match parse_request(body, limits) {
+        Ok(request) => request,
+        Err(refused) => return refused.into(),
+    };
+    let (request, prepared) = state.prepare(request, caller);
+    let response = match run(state, request, &prepared).await {
+        Ok(response) => response,
+        Err(e) => return Outcome::error(e),
+    };
     if !response.errors.is_empty() {
         // Errors without a path come from parsing or validation: the request itself was bad.
-        let bad_request =
-            response.data == async_graphql::Value::Null && response.errors.iter().all(|e| e.path.is_empty());
+        let bad_request = never_ran(&response) && response.errors.iter().all(|e| e.path.is_empty());
         let status = if bad_request { StatusCode::BAD_REQUEST } else { StatusCode::OK };
         // A failed field aborts the request's writes: nothing is committed.
-        return (status, response);
+        return Outcome::ok(status, response);
     }
-    match tx.commit().await {
+    match commit(&prepared.tx).await {
         Ok(0) => {}
         Ok(count) => state.metrics.record_commit(count),
-        Err(e) => return fail(e),
+        Err(e) => return Outcome::error(e),
     }
-    (StatusCode::OK, response)
+    Outcome::ok(StatusCode::OK, response)
+}
+
+/// Runs a prepared query or mutation within the request time limit and the
+/// response budget. Nothing is written here: the caller commits afterwards,
+/// so a request cut off by the time limit has written nothing.
+pub async fn run(state: &AppState, request: async_graphql::Request, prepared: &Prepared) -> Result<Response, ApiError> {
+    let limit = state.service.limits.request_timeout;
+    let mut response = tokio::time::timeout(limit, state.schema.execute(request)).await.map_err(|_| {
+        ApiError::limit(format!("the request ran longer than {limit:?} and was stopped; nothing was written"))
+    })?;
+    if prepared.budget.is_exceeded() {
+        return Err(prepared.budget.exceeded());
+    }
+    classify(&mut response);
+    Ok(response)
+}
+
+/// Commits the request's staged events. The commit runs in its own task, so
+/// once it has begun it completes (and is durable) even if the client goes
+/// away or the handler is cancelled.
+pub async fn commit(tx: &Arc<RequestTx>) -> Result<usize, ApiError> {
+    let tx = tx.clone();
+    tokio::spawn(async move { tx.commit().await })
+        .await
+        .unwrap_or_else(|e| Err(crate::schema::context::internal(&format!("the commit task failed: {e}"))))
 }

@@ -14,12 +14,14 @@
 //! # }
 //! ```
 
+pub mod admission;
 pub mod auth;
 pub mod demo;
 pub mod error;
 pub mod http;
 pub mod metrics;
 pub mod schema;
+pub mod server;
 pub mod shared;
 pub mod ws;
 
@@ -30,5 +32,5 @@ pub use schema::{Limits, build};
 
 /// The SDL of the schema generated for `models` (what `chronicle schema` prints).
 pub fn sdl(models: &chronicle_model::Models) -> Result<String, async_graphql::dynamic::SchemaError> {
-    Ok(build(models, &Limits::default())?.sdl())
+    Ok(build(models)?.sdl())
 }

@@ -71,6 +71,14 @@ struct ServeArgs {
     /// Let queries run without a token.
     #[arg(long, env = "CHRONICLE_PUBLIC_READ")]
     public_read: bool,
+    /// Run in dev mode (no key; a token for user `dev` is printed and served
+    /// at /dev-token) even on an address other than loopback.
+    #[arg(long, env = "CHRONICLE_DEV", conflicts_with_all = ["jwt_secret", "jwt_public_key"])]
+    dev: bool,
+    /// An origin whose pages may call /graphql from a browser (CORS), like
+    /// https://app.example.com; repeatable. Without it, same origin only.
+    #[arg(long = "cors-origin", env = "CHRONICLE_CORS_ORIGINS", value_delimiter = ',')]
+    cors_origins: Vec<String>,
     /// When a commit is acknowledged: after its flush (always), within a short delay (batch), or never flushed explicitly (none).
     #[arg(long, env = "CHRONICLE_SYNC", value_enum, default_value = "always")]
     sync: SyncFlag,
@@ -80,21 +88,34 @@ struct ServeArgs {
     /// Log as JSON lines instead of human-readable text.
     #[arg(long, env = "CHRONICLE_LOG_JSON")]
     log_json: bool,
-    /// Largest request body, in bytes.
-    #[arg(long, env = "CHRONICLE_MAX_BODY_BYTES", default_value_t = 2 * 1024 * 1024)]
+    /// Largest request body (and WebSocket message), in bytes.
+    #[arg(long, env = "CHRONICLE_MAX_BODY_BYTES", default_value_t = Limits::default().max_body_bytes)]
     max_body_bytes: usize,
     /// Largest text field value, in bytes.
-    #[arg(long, env = "CHRONICLE_MAX_TEXT_BYTES", default_value_t = 1024 * 1024)]
+    #[arg(long, env = "CHRONICLE_MAX_TEXT_BYTES", default_value_t = Limits::default().max_text_bytes)]
     max_text_bytes: usize,
-    /// Deepest query nesting.
-    #[arg(long, env = "CHRONICLE_MAX_DEPTH", default_value_t = 12)]
+    /// Deepest nesting of data fields (introspection is not counted).
+    #[arg(long, env = "CHRONICLE_MAX_DEPTH", default_value_t = Limits::default().max_depth)]
     max_depth: usize,
-    /// Highest query complexity (fields counted).
-    #[arg(long, env = "CHRONICLE_MAX_COMPLEXITY", default_value_t = 2000)]
+    /// Highest query cost: each field costs 1, a list's fields count once per
+    /// item asked for (`first`), `totalCount` costs 100.
+    #[arg(long, env = "CHRONICLE_MAX_COMPLEXITY", default_value_t = Limits::default().max_complexity)]
     max_complexity: usize,
     /// Largest page (`first`).
-    #[arg(long, env = "CHRONICLE_MAX_FIRST", default_value_t = 500)]
+    #[arg(long, env = "CHRONICLE_MAX_FIRST", default_value_t = Limits::default().max_first)]
     max_first: usize,
+    /// Largest response, in bytes; larger ones are refused while being built.
+    #[arg(long, env = "CHRONICLE_MAX_RESPONSE_BYTES", default_value_t = Limits::default().max_response_bytes)]
+    max_response_bytes: usize,
+    /// How long a query or mutation may run (e.g. 10s, 500ms); a commit that has begun always completes.
+    #[arg(long, env = "CHRONICLE_REQUEST_TIMEOUT", default_value = "10s", value_parser = parse_duration)]
+    request_timeout: Duration,
+    /// How long a client may take to send a request's headers; also how long an idle keep-alive connection is kept.
+    #[arg(long, env = "CHRONICLE_HEADER_READ_TIMEOUT", default_value = "20s", value_parser = parse_duration)]
+    header_read_timeout: Duration,
+    /// How long a client may take to send a request's body.
+    #[arg(long, env = "CHRONICLE_BODY_READ_TIMEOUT", default_value = "30s", value_parser = parse_duration)]
+    body_read_timeout: Duration,
 }
 
 #[derive(Args, Debug)]
@@ -160,21 +181,23 @@ fn schema() -> Fallible {
     Ok(())
 }
 
-fn parse_ttl(ttl: &str) -> Result<u64, String> {
-    let (n, unit) = ttl.split_at(ttl.find(|c: char| !c.is_ascii_digit()).unwrap_or(ttl.len()));
-    let n: u64 = n.parse().map_err(|_| format!("`{ttl}` is not a duration like 30m, 1h or 7d"))?;
-    let unit = match unit {
-        "" | "s" => 1,
-        "m" => 60,
-        "h" => 3600,
-        "d" => 86_400,
-        _ => return Err(format!("`{ttl}` has an unknown unit; use s, m, h or d")),
+/// A duration like `500ms`, `10s`, `30m`, `1h` or `7d` (a bare number is seconds).
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let (n, unit) = text.split_at(text.find(|c: char| !c.is_ascii_digit()).unwrap_or(text.len()));
+    let n: u64 = n.parse().map_err(|_| format!("`{text}` is not a duration like 500ms, 10s, 30m, 1h or 7d"))?;
+    let millis = match unit {
+        "ms" => 1,
+        "" | "s" => 1000,
+        "m" => 60_000,
+        "h" => 3_600_000,
+        "d" => 86_400_000,
+        _ => return Err(format!("`{text}` has an unknown unit; use ms, s, m, h or d")),
     };
-    Ok(n * unit)
+    n.checked_mul(millis).map(Duration::from_millis).ok_or_else(|| format!("`{text}` is too long a duration"))
 }
 
 fn token(args: &TokenArgs) -> Fallible {
-    let ttl = parse_ttl(&args.ttl)?;
+    let ttl = parse_duration(&args.ttl)?.as_secs();
     let token = chronicle_api::auth::mint(
         &args.jwt_secret,
         &args.sub,
@@ -233,6 +256,15 @@ async fn serve(args: ServeArgs) -> Fallible {
         ),
         None => None,
     };
+    let has_key = args.jwt_secret.is_some() || args.jwt_public_key.is_some();
+    if !has_key && !args.dev && !args.listen.ip().is_loopback() {
+        return Err(format!(
+            "refusing to start in dev mode on {}: without a key anyone who can reach this address gets a token that \
+             writes. Give --jwt-secret or --jwt-public-key, listen on 127.0.0.1, or pass --dev to accept that",
+            args.listen
+        )
+        .into());
+    }
     let config = AppConfig {
         auth: AuthConfig {
             secret: args.jwt_secret.clone(),
@@ -247,8 +279,13 @@ async fn serve(args: ServeArgs) -> Fallible {
             max_first: args.max_first,
             max_text_bytes: args.max_text_bytes,
             max_body_bytes: args.max_body_bytes,
+            max_response_bytes: args.max_response_bytes,
+            request_timeout: args.request_timeout,
+            header_read_timeout: args.header_read_timeout,
+            body_read_timeout: args.body_read_timeout,
         },
         web_dir: args.web.clone(),
+        cors_origins: args.cors_origins.clone(),
     };
     let store = SledStore::open_with(&args.data, demo::catalogue()?, SledOptions { sync, ..SledOptions::default() })?;
     let store: Arc<dyn Storage> = Arc::new(store);
@@ -264,7 +301,7 @@ async fn serve(args: ServeArgs) -> Fallible {
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, data = %args.data.display(), "serving GraphQL at http://{addr}/graphql");
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await?;
+    chronicle_api::server::run(listener, app, args.header_read_timeout, shutdown_signal()).await;
     tracing::info!("shutting down: in-flight requests finished, flushing the store");
     store.flush().await?;
     Ok(())

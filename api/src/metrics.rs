@@ -69,7 +69,9 @@ impl Metrics {
     }
 
     /// The Prometheus text exposition of every metric.
-    pub fn render(&self, store_bytes: Option<u64>, last_seq: u64) -> String {
+    /// The Prometheus text of these metrics and `store`'s gauges.
+    pub fn render(&self, store: &dyn chronicle_store::Storage) -> String {
+        let (store_bytes, last_seq) = (store.size_on_disk(), store.last_seq());
         let get = |a: &AtomicU64| a.load(Ordering::Relaxed);
         let mut out = String::new();
         let _ = writeln!(
@@ -106,6 +108,11 @@ impl Metrics {
             ("chronicle_websocket_connections", "Open WebSocket connections.", get(&self.ws_connections)),
             ("chronicle_subscriptions", "Active subscriptions.", get(&self.subscriptions)),
             ("chronicle_commit_sequence", "The latest commit sequence.", last_seq),
+            (
+                "chronicle_feed_index_entries",
+                "Entries and keys of the change feed's subscription index.",
+                store.feed_index_size() as u64,
+            ),
         ];
         if let Some(bytes) = store_bytes {
             gauges.push(("chronicle_store_size_bytes", "Bytes the store occupies on disk.", bytes));

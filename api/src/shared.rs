@@ -15,7 +15,7 @@ use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
 
 use crate::error::classify;
-use crate::http::{AppState, never_ran, response_json};
+use crate::http::{AppState, error_response, never_ran, response_json};
 use crate::schema::Caller;
 
 /// Payloads buffered per group before a slow member lags. Tokio allocates
@@ -90,10 +90,14 @@ impl SharedSubscriptions {
 }
 
 async fn run(state: AppState, request: async_graphql::Request, caller: Caller, events: broadcast::Sender<GroupEvent>) {
-    let (request, _) = state.prepare(request, caller);
+    let (request, prepared) = state.prepare(request, caller);
     let mut stream = state.schema.execute_stream(request);
     let mut first = true;
     while let Some(mut response) = stream.next().await {
+        // Each payload has the whole response budget to itself.
+        if prepared.budget.take_exceeded() {
+            response = error_response(prepared.budget.exceeded());
+        }
         classify(&mut response);
         let event = if first && never_ran(&response) {
             GroupEvent::Error(serialize(&serde_json::to_value(&response.errors).unwrap_or_default()))

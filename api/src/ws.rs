@@ -2,14 +2,18 @@
 //! `graphql-ws` npm client) and the legacy `graphql-ws` protocol
 //! (subscriptions-transport-ws), with authentication in `connection_init`.
 //!
-//! Each connection runs in its own task with a bounded outgoing queue, so a
-//! client that stops reading is disconnected without slowing anyone else or
-//! any commit; each subscription runs in its own task too.
+//! Each connection runs in its own task with an outgoing queue bounded in
+//! bytes, so a client that stops reading is disconnected without slowing
+//! anyone else or any commit; each subscription runs in its own task too.
+//! Payloads shared by a subscription group are queued by reference and
+//! framed only when written, so a group's payload is held once, not once per
+//! member.
 
 use std::collections::HashMap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
-use async_graphql::Response;
 use axum::extract::ws::{CloseFrame, Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value as Json, json};
@@ -17,15 +21,15 @@ use tokio::sync::{broadcast, mpsc};
 use tokio::task::JoinHandle;
 use tokio::time::{Instant, sleep_until, timeout};
 
-use crate::error::{ApiError, classify};
-use crate::http::{AppState, never_ran, response_json};
+use crate::admission::{self, MAX_NESTING, Syntax, check_nesting};
+use crate::error::ApiError;
+use crate::http::{AppState, commit, never_ran, response_json, run};
 use crate::schema::Caller;
 use crate::shared::GroupEvent;
 
-const TRANSPORT_WS: &str = "graphql-transport-ws";
-const LEGACY_WS: &str = "graphql-ws";
-/// Messages buffered for a client before it counts as too slow.
-const OUT_QUEUE: usize = 512;
+/// Bytes queued for a client before it counts as too slow. One message is
+/// always let through when the queue is empty, however large.
+const OUT_QUEUE_BYTES: usize = 8 * 1024 * 1024;
 const SEND_TIMEOUT: Duration = Duration::from_secs(10);
 const INIT_TIMEOUT: Duration = Duration::from_secs(10);
 const KEEPALIVE: Duration = Duration::from_secs(15);
@@ -34,8 +38,13 @@ const PING_TIMEOUT: Duration = Duration::from_secs(45);
 /// Subscriptions one connection may hold at once.
 pub const MAX_SUBSCRIPTIONS: usize = 100;
 
-/// Close codes (graphql-transport-ws, plus one of ours).
+/// Close codes (graphql-transport-ws and RFC 6455, plus ours).
 mod close {
+    pub const NORMAL: u16 = 1000;
+    /// RFC 6455: the peer broke the WebSocket protocol (an unmasked frame, say).
+    pub const PROTOCOL_ERROR: u16 = 1002;
+    /// RFC 6455: a message larger than the server accepts.
+    pub const TOO_BIG: u16 = 1009;
     pub const INVALID_MESSAGE: u16 = 4400;
     pub const UNAUTHORIZED: u16 = 4401;
     pub const FORBIDDEN: u16 = 4403;
@@ -48,16 +57,61 @@ mod close {
     pub const PING_TIMEOUT: u16 = 4002;
 }
 
+/// The two subprotocols and the message names that differ between them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Protocol {
+    /// `graphql-transport-ws`.
+    Transport,
+    /// `graphql-ws` (subscriptions-transport-ws).
+    Legacy,
+}
+
+impl Protocol {
+    const TRANSPORT: &str = "graphql-transport-ws";
+    const LEGACY: &str = "graphql-ws";
+
+    /// The type of a result message.
+    fn next(self) -> &'static str {
+        match self {
+            Protocol::Transport => "next",
+            Protocol::Legacy => "data",
+        }
+    }
+
+    /// The keep-alive the server sends.
+    fn keepalive(self) -> Json {
+        match self {
+            Protocol::Transport => json!({"type": "ping"}),
+            Protocol::Legacy => json!({"type": "ka"}),
+        }
+    }
+
+    /// Whether the client answers keep-alives (legacy clients never do).
+    fn answers_pings(self) -> bool {
+        self == Protocol::Transport
+    }
+
+    /// An `error` message's payload: the error list, or its first error in
+    /// the legacy protocol.
+    fn error_payload(self, errors: Json) -> Json {
+        match self {
+            Protocol::Transport => errors,
+            Protocol::Legacy => errors.get(0).cloned().unwrap_or_else(|| json!({"message": "error"})),
+        }
+    }
+}
+
 pub fn upgrade(state: AppState, ws: WebSocketUpgrade) -> axum::response::Response {
     // Small socket buffers: most connections are idle subscribers, and
     // tungstenite's 128 KiB default read buffer would dominate their memory.
     let ws = ws
-        .protocols([TRANSPORT_WS, LEGACY_WS])
+        .protocols([Protocol::TRANSPORT, Protocol::LEGACY])
         .max_message_size(state.service.limits.max_body_bytes)
         .read_buffer_size(8 * 1024)
         .write_buffer_size(8 * 1024);
-    let legacy = ws.selected_protocol().is_some_and(|p| p.as_bytes() == LEGACY_WS.as_bytes());
-    ws.on_upgrade(move |socket| run(state, socket, legacy))
+    let legacy = ws.selected_protocol().is_some_and(|p| p.as_bytes() == Protocol::LEGACY.as_bytes());
+    let protocol = if legacy { Protocol::Legacy } else { Protocol::Transport };
+    ws.on_upgrade(move |socket| serve(state, socket, protocol))
 }
 
 /// Why the connection is being closed.
@@ -67,25 +121,119 @@ enum Control {
     TooSlow,
 }
 
-struct Connection {
-    state: AppState,
-    legacy: bool,
-    out: mpsc::Sender<Message>,
+/// A message waiting to be written.
+enum Outgoing {
+    Text(String),
+    /// A shared subscription payload, framed for one subscriber when written.
+    Shared {
+        id_json: Arc<str>,
+        payload: Arc<str>,
+    },
+    Close(CloseFrame),
+}
+
+impl Outgoing {
+    /// The bytes it accounts for in the queue.
+    fn size(&self) -> usize {
+        match self {
+            Outgoing::Text(text) => text.len(),
+            Outgoing::Shared { id_json, payload } => id_json.len() + payload.len() + 32,
+            Outgoing::Close(frame) => frame.reason.len() + 2,
+        }
+    }
+
+    fn into_message(self, protocol: Protocol) -> Message {
+        match self {
+            Outgoing::Text(text) => Message::Text(Utf8Bytes::from(text)),
+            Outgoing::Shared { id_json, payload } => Message::Text(Utf8Bytes::from(format!(
+                r#"{{"type":"{}","id":{id_json},"payload":{payload}}}"#,
+                protocol.next()
+            ))),
+            Outgoing::Close(frame) => Message::Close(Some(frame)),
+        }
+    }
+}
+
+/// A connection's outgoing queue, bounded in bytes. Cloned into every
+/// subscription task of the connection.
+#[derive(Clone)]
+struct Outbox {
+    queue: mpsc::UnboundedSender<Outgoing>,
+    queued: Arc<AtomicUsize>,
     control: mpsc::Sender<Control>,
+    state: AppState,
+    protocol: Protocol,
+}
+
+impl Outbox {
+    /// Queues `item` without waiting. When the client's queue is full the
+    /// message is dropped, the connection is told to close (4008: the client
+    /// reconnects and resumes) and false is returned.
+    fn push(&self, item: Outgoing) -> bool {
+        let size = item.size();
+        let before = self.queued.fetch_add(size, Ordering::Relaxed);
+        if before > 0 && before + size > OUT_QUEUE_BYTES {
+            self.queued.fetch_sub(size, Ordering::Relaxed);
+            self.state.metrics.message_dropped();
+            let _ = self.control.try_send(Control::TooSlow);
+            return false;
+        }
+        if self.queue.send(item).is_err() {
+            return false;
+        }
+        self.state.metrics.message_sent();
+        true
+    }
+
+    fn send(&self, value: &Json) -> bool {
+        self.push(Outgoing::Text(value.to_string()))
+    }
+
+    /// Sends an `error` message for subscription `id`.
+    fn error(&self, id: &str, errors: Json) {
+        self.send(&json!({"type": "error", "id": id, "payload": self.protocol.error_payload(errors)}));
+    }
+
+    fn complete(&self, id: &str) {
+        self.send(&json!({"type": "complete", "id": id}));
+    }
+}
+
+struct Connection {
+    outbox: Outbox,
     caller: Option<Caller>,
     expires_at: Option<Instant>,
     subscriptions: HashMap<String, JoinHandle<()>>,
 }
 
-async fn run(state: AppState, socket: WebSocket, legacy: bool) {
+/// The close code for an error reading the socket.
+fn read_error_close(error: axum::Error) -> Option<Closing> {
+    let inner = error.into_inner();
+    match inner.downcast_ref::<tungstenite::Error>() {
+        Some(tungstenite::Error::Capacity(e)) => Some(Closing(close::TOO_BIG, format!("message too big: {e}"))),
+        Some(tungstenite::Error::Protocol(e)) => Some(Closing(close::PROTOCOL_ERROR, format!("protocol error: {e}"))),
+        Some(tungstenite::Error::Utf8(_)) => {
+            Some(Closing(close::INVALID_MESSAGE, "invalid message: text that is not UTF-8".into()))
+        }
+        // The connection itself failed: nobody is left to tell.
+        _ => None,
+    }
+}
+
+async fn serve(state: AppState, socket: WebSocket, protocol: Protocol) {
     let metrics = state.metrics.clone();
     let _open = metrics.ws_connection();
     let (mut sink, mut incoming) = socket.split();
-    let (out, mut out_rx) = mpsc::channel::<Message>(OUT_QUEUE);
+    let (queue, mut queue_rx) = mpsc::unbounded_channel::<Outgoing>();
+    let queued = Arc::new(AtomicUsize::new(0));
+    let writer_queued = queued.clone();
     let writer = tokio::spawn(async move {
-        while let Some(msg) = out_rx.recv().await {
-            let is_close = matches!(msg, Message::Close(_));
-            match timeout(SEND_TIMEOUT, sink.send(msg)).await {
+        while let Some(item) = queue_rx.recv().await {
+            let size = item.size();
+            let is_close = matches!(item, Outgoing::Close(_));
+            let sent = timeout(SEND_TIMEOUT, sink.send(item.into_message(protocol))).await;
+            writer_queued.fetch_sub(size, Ordering::Relaxed);
+            match sent {
                 Ok(Ok(())) if !is_close => {}
                 _ => break,
             }
@@ -93,8 +241,8 @@ async fn run(state: AppState, socket: WebSocket, legacy: bool) {
         let _ = sink.close().await;
     });
     let (control, mut control_rx) = mpsc::channel(4);
-    let mut conn =
-        Connection { state, legacy, out, control, caller: None, expires_at: None, subscriptions: HashMap::new() };
+    let outbox = Outbox { queue, queued, control, state, protocol };
+    let mut conn = Connection { outbox, caller: None, expires_at: None, subscriptions: HashMap::new() };
     let init_deadline = Instant::now() + INIT_TIMEOUT;
     let mut keepalive = tokio::time::interval(KEEPALIVE);
     keepalive.tick().await;
@@ -112,7 +260,8 @@ async fn run(state: AppState, socket: WebSocket, legacy: bool) {
                 }
                 Some(Ok(Message::Binary(_))) => break Some(Closing(close::INVALID_MESSAGE, "binary messages are not GraphQL".into())),
                 Some(Ok(Message::Ping(_) | Message::Pong(_))) => last_seen = Instant::now(),
-                Some(Ok(Message::Close(_)) | Err(_)) | None => break None,
+                Some(Err(e)) => break read_error_close(e),
+                Some(Ok(Message::Close(_))) | None => break None,
             },
             () = sleep_until(init_deadline), if conn.caller.is_none() => {
                 break Some(Closing(close::INIT_TIMEOUT, "Connection initialisation timeout".into()));
@@ -124,12 +273,10 @@ async fn run(state: AppState, socket: WebSocket, legacy: bool) {
                 break Some(Closing(close::TOO_SLOW, "the client is not reading its messages fast enough; reconnect and resume".into()));
             }
             _ = keepalive.tick() => {
-                // Legacy clients never answer; graphql-transport-ws clients answer every ping.
-                if !conn.legacy && last_seen.elapsed() > PING_TIMEOUT {
+                if protocol.answers_pings() && last_seen.elapsed() > PING_TIMEOUT {
                     break Some(Closing(close::PING_TIMEOUT, "no answer to pings; reconnect".into()));
                 }
-                let ping = if conn.legacy { json!({"type": "ka"}) } else { json!({"type": "ping"}) };
-                conn.send(ping);
+                conn.outbox.send(&protocol.keepalive());
             }
         }
     };
@@ -137,32 +284,24 @@ async fn run(state: AppState, socket: WebSocket, legacy: bool) {
         task.abort();
     }
     if let Some(Closing(code, reason)) = closing {
-        let frame = CloseFrame { code, reason: Utf8Bytes::from(reason) };
-        let _ = conn.out.send(Message::Close(Some(frame))).await;
+        // The close frame goes out even past the byte limit: it is the last message.
+        let reason: String = reason.chars().take(120).collect();
+        let _ = conn.outbox.queue.send(Outgoing::Close(CloseFrame { code, reason: Utf8Bytes::from(reason) }));
     }
     drop(conn);
     let _ = writer.await;
 }
 
-fn text(value: &Json) -> Message {
-    Message::Text(Utf8Bytes::from(value.to_string()))
-}
-
 impl Connection {
-    fn send(&self, value: Json) {
-        if self.out.try_send(text(&value)).is_err() {
-            let _ = self.control.try_send(Control::TooSlow);
-        }
-    }
-
     async fn handle(&mut self, raw: &str) -> Result<(), Closing> {
         let invalid = |why: &str| Closing(close::INVALID_MESSAGE, format!("invalid message: {why}"));
+        check_nesting(raw.as_bytes(), Syntax::Json, MAX_NESTING).map_err(|e| invalid(&e.message))?;
         let msg: Json = serde_json::from_str(raw).map_err(|_| invalid("not JSON"))?;
         let kind = msg.get("type").and_then(Json::as_str).ok_or_else(|| invalid("no `type`"))?;
         match kind {
             "connection_init" => self.init(msg.get("payload")),
             "ping" => {
-                self.send(json!({"type": "pong"}));
+                self.outbox.send(&json!({"type": "pong"}));
                 Ok(())
             }
             "pong" => Ok(()),
@@ -176,13 +315,13 @@ impl Connection {
                     && let Some(task) = self.subscriptions.remove(id)
                 {
                     task.abort();
-                    if self.legacy {
-                        self.send(json!({"type": "complete", "id": id}));
+                    if self.outbox.protocol == Protocol::Legacy {
+                        self.outbox.complete(id);
                     }
                 }
                 Ok(())
             }
-            "connection_terminate" => Err(Closing(1000, "terminated by the client".into())),
+            "connection_terminate" => Err(Closing(close::NORMAL, "terminated by the client".into())),
             other => Err(invalid(&format!("unknown type `{}`", other.chars().take(32).collect::<String>()))),
         }
     }
@@ -191,12 +330,12 @@ impl Connection {
         if self.caller.is_some() {
             return Err(Closing(close::TOO_MANY_INITS, "Too many initialisation requests".into()));
         }
-        let auth = &self.state.auth;
+        let auth = self.outbox.state.auth.clone();
         let header = payload
             .and_then(|p| ["authorization", "Authorization"].iter().find_map(|k| p.get(*k)).and_then(Json::as_str));
         let forbidden = |e: ApiError| {
-            if self.legacy {
-                self.send(json!({"type": "connection_error", "payload": {"message": e.message}}));
+            if self.outbox.protocol == Protocol::Legacy {
+                self.outbox.send(&json!({"type": "connection_error", "payload": {"message": e.message}}));
             }
             Closing(close::FORBIDDEN, format!("Forbidden: {}", e.message))
         };
@@ -204,7 +343,10 @@ impl Connection {
             Some(h) => {
                 let identity = auth.verify_header(h).map_err(forbidden)?;
                 let token = h.split_whitespace().last().unwrap_or_default();
-                self.expires_at = auth.expires_in(token).map(|secs| Instant::now() + Duration::from_secs(secs.max(1)));
+                // A token that expires in the far future never ends the connection.
+                self.expires_at = auth
+                    .expires_in(token)
+                    .and_then(|secs| Instant::now().checked_add(Duration::from_secs(secs.max(1))));
                 Caller(Some(identity))
             }
             None if auth.public_read() => Caller(None),
@@ -215,9 +357,9 @@ impl Connection {
             }
         };
         self.caller = Some(caller);
-        self.send(json!({"type": "connection_ack"}));
-        if self.legacy {
-            self.send(json!({"type": "ka"}));
+        self.outbox.send(&json!({"type": "connection_ack"}));
+        if self.outbox.protocol == Protocol::Legacy {
+            self.outbox.send(&Protocol::Legacy.keepalive());
         }
         Ok(())
     }
@@ -235,154 +377,97 @@ impl Connection {
         }
         if self.subscriptions.len() >= MAX_SUBSCRIPTIONS {
             let e = ApiError::limit(format!("at most {MAX_SUBSCRIPTIONS} subscriptions per connection"));
-            self.send(json!({"type": "error", "id": id, "payload": errors_json(e)}));
+            self.outbox.error(&id, errors_json(e));
             return Ok(());
         }
-        let request: async_graphql::Request = match serde_json::from_value(payload) {
+        let mut request: async_graphql::Request = match serde_json::from_value(payload) {
             Ok(r) => r,
             Err(e) => {
                 let e = ApiError::bad_input(format!("the payload is not a GraphQL request: {e}"));
-                self.send(json!({"type": "error", "id": id, "payload": errors_json(e)}));
+                self.outbox.error(&id, errors_json(e));
                 return Ok(());
             }
         };
-        let state = self.state.clone();
-        let out = self.out.clone();
-        let control = self.control.clone();
-        let legacy = self.legacy;
-        let task_id = id.clone();
-        let task = if is_subscription(&request) {
-            tokio::spawn(shared_member(state, request, caller, task_id, out, control, legacy))
+        let operation = match admission::admit(&mut request, &self.outbox.state.service.limits) {
+            Ok(operation) => operation,
+            Err(e) => {
+                self.outbox.error(&id, errors_json(e));
+                return Ok(());
+            }
+        };
+        let member = Member { outbox: self.outbox.clone(), id: id.clone() };
+        let task = if operation == Some(async_graphql::parser::types::OperationType::Subscription) {
+            tokio::spawn(member.relay_group(request, caller))
         } else {
-            tokio::spawn(single(state, request, caller, task_id, out, control, legacy))
+            tokio::spawn(member.run_single(request, caller))
         };
         self.subscriptions.insert(id, task);
         Ok(())
     }
 }
 
-/// Whether the request's operation is a subscription (shared between
-/// identical subscribers); queries and mutations run on their own.
-fn is_subscription(request: &async_graphql::Request) -> bool {
-    use async_graphql::parser::types::{DocumentOperations, OperationType};
-    let Ok(doc) = async_graphql::parser::parse_query(&request.query) else { return false };
-    let ty = match (&doc.operations, request.operation_name.as_deref()) {
-        (DocumentOperations::Single(op), _) => Some(op.node.ty),
-        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name).map(|op| op.node.ty),
-        (DocumentOperations::Multiple(_), None) => None,
-    };
-    ty == Some(OperationType::Subscription)
-}
-
-/// A message was dropped because the client's queue is full: count it and
-/// have the connection closed (the client reconnects and resumes).
-fn too_slow(state: &AppState, control: &mpsc::Sender<Control>) {
-    state.metrics.message_dropped();
-    let _ = control.try_send(Control::TooSlow);
-}
-
-/// Queues `message` for the client without waiting; false (after
-/// [`too_slow`]) when its queue is full.
-fn relay(state: &AppState, out: &mpsc::Sender<Message>, control: &mpsc::Sender<Control>, message: Message) -> bool {
-    if out.try_send(message).is_err() {
-        too_slow(state, control);
-        return false;
-    }
-    state.metrics.message_sent();
-    true
-}
-
-/// A subscriber of a shared subscription group: relays the group's payloads.
-async fn shared_member(
-    state: AppState,
-    request: async_graphql::Request,
-    caller: Caller,
+/// One operation of a connection: its id and where its messages go.
+struct Member {
+    outbox: Outbox,
     id: String,
-    out: mpsc::Sender<Message>,
-    control: mpsc::Sender<Control>,
-    legacy: bool,
-) {
-    let _active = state.metrics.subscription();
-    // Holding the group keeps its execution alive; the last member to leave ends it.
-    let (_group, mut events) = state.shared.join(&state, request, caller);
-    let id_json = Json::String(id.clone()).to_string();
-    let next = if legacy { "data" } else { "next" };
-    loop {
-        let message = match events.recv().await {
-            Ok(GroupEvent::Next(payload)) => format!(r#"{{"type":"{next}","id":{id_json},"payload":{payload}}}"#),
-            Ok(GroupEvent::Error(errors)) => {
-                let payload = if legacy {
-                    serde_json::from_str::<Json>(&errors)
-                        .ok()
-                        .and_then(|e| e.get(0).cloned())
-                        .unwrap_or(Json::Null)
-                        .to_string()
-                } else {
-                    errors.to_string()
-                };
-                let _ = out.try_send(Message::Text(Utf8Bytes::from(format!(
-                    r#"{{"type":"error","id":{id_json},"payload":{payload}}}"#
-                ))));
-                return;
-            }
-            Ok(GroupEvent::Complete) | Err(broadcast::error::RecvError::Closed) => {
-                let _ = out.try_send(text(&json!({"type": "complete", "id": id})));
-                return;
-            }
-            Err(broadcast::error::RecvError::Lagged(_)) => {
-                too_slow(&state, &control);
-                return;
-            }
-        };
-        if !relay(&state, &out, &control, Message::Text(Utf8Bytes::from(message))) {
-            return;
-        }
-    }
 }
 
-/// A query, mutation or unparsable request sent over the socket, run on its own.
-async fn single(
-    state: AppState,
-    request: async_graphql::Request,
-    caller: Caller,
-    task_id: String,
-    out: mpsc::Sender<Message>,
-    control: mpsc::Sender<Control>,
-    legacy: bool,
-) {
-    let _active = state.metrics.subscription();
-    let (request, tx) = state.prepare(request, caller);
-    let mut stream = state.schema.execute_stream(request);
-    let mut first = true;
-    while let Some(mut response) = stream.next().await {
-        classify(&mut response);
-        // A mutation sent over the socket commits, like over HTTP, before its result goes out.
-        if response.errors.is_empty() {
-            if let Err(e) = tx.commit().await {
-                let _ = out.try_send(text(&json!({"type": "error", "id": task_id, "payload": errors_json(e)})));
-                return;
+impl Member {
+    /// Relays a shared subscription group's payloads to this subscriber.
+    async fn relay_group(self, request: async_graphql::Request, caller: Caller) {
+        let state = &self.outbox.state;
+        let _active = state.metrics.subscription();
+        // Holding the group keeps its execution alive; the last member to leave ends it.
+        let (_group, mut events) = state.shared.join(state, request, caller);
+        let id_json: Arc<str> = Arc::from(Json::String(self.id.clone()).to_string());
+        loop {
+            match events.recv().await {
+                Ok(GroupEvent::Next(payload)) => {
+                    if !self.outbox.push(Outgoing::Shared { id_json: id_json.clone(), payload }) {
+                        return;
+                    }
+                }
+                Ok(GroupEvent::Error(errors)) => {
+                    let errors = serde_json::from_str::<Json>(&errors).unwrap_or(Json::Null);
+                    self.outbox.error(&self.id, errors);
+                    return;
+                }
+                Ok(GroupEvent::Complete) | Err(broadcast::error::RecvError::Closed) => {
+                    self.outbox.complete(&self.id);
+                    return;
+                }
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    state.metrics.message_dropped();
+                    let _ = self.outbox.control.try_send(Control::TooSlow);
+                    return;
+                }
             }
-        } else {
-            drop(tx.take_events());
-        }
-        let message = if first && never_ran(&response) {
-            json!({"type": "error", "id": task_id, "payload": if legacy { first_error(&response) } else { json!(response.errors) }})
-        } else {
-            json!({"type": if legacy { "data" } else { "next" }, "id": task_id, "payload": response_json(&response)})
-        };
-        first = false;
-        if !relay(&state, &out, &control, text(&message)) {
-            return;
-        }
-        if message["type"] == "error" {
-            return;
         }
     }
-    let _ = out.try_send(text(&json!({"type": "complete", "id": task_id})));
-}
 
-fn first_error(response: &Response) -> Json {
-    response.errors.first().map_or(json!({"message": "error"}), |e| json!(e))
+    /// Runs a query or mutation sent over the socket, like over HTTP: within
+    /// the time limit, committed before its result goes out.
+    async fn run_single(self, request: async_graphql::Request, caller: Caller) {
+        let state = &self.outbox.state;
+        let _active = state.metrics.subscription();
+        let (request, prepared) = state.prepare(request, caller);
+        let response = match run(state, request, &prepared).await {
+            Ok(response) => response,
+            Err(e) => return self.outbox.error(&self.id, errors_json(e)),
+        };
+        if never_ran(&response) {
+            return self.outbox.error(&self.id, json!(response.errors));
+        }
+        if response.errors.is_empty()
+            && let Err(e) = commit(&prepared.tx).await
+        {
+            return self.outbox.error(&self.id, errors_json(e));
+        }
+        let message = json!({"type": self.outbox.protocol.next(), "id": self.id, "payload": response_json(&response)});
+        if self.outbox.send(&message) {
+            self.outbox.complete(&self.id);
+        }
+    }
 }
 
 fn errors_json(e: ApiError) -> Json {
@@ -397,5 +482,12 @@ mod tests {
     fn errors_carry_codes() {
         let j = errors_json(ApiError::limit("too many"));
         assert_eq!(j[0]["extensions"]["code"], "LIMIT_EXCEEDED");
+    }
+
+    #[test]
+    fn legacy_errors_are_the_first_error() {
+        let errors = json!([{"message": "first"}, {"message": "second"}]);
+        assert_eq!(Protocol::Legacy.error_payload(errors), json!({"message": "first"}));
+        assert_eq!(Protocol::Transport.error_payload(json!([1, 2])), json!([1, 2]));
     }
 }

@@ -29,6 +29,8 @@ use std::time::{Duration, Instant};
 
 pub use serde_json::{Value, json};
 
+pub mod ws;
+
 /// The HS256 secret every test server is started with (unless a test picks another).
 pub const SECRET: &str = "e2e-test-secret-0123456789abcdef";
 

@@ -3,9 +3,11 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 
 use async_graphql::dataloader::{DataLoader, Loader};
-use async_graphql::dynamic::ResolverContext;
+use async_graphql::dynamic::{FieldFuture, FieldValue, ResolverContext};
 use chronicle_model::{EntityId, EntityState, ModelDescriptor, Models, StoredEvent};
 use chronicle_store::{Page, Query, Storage};
 
@@ -13,24 +15,41 @@ use super::transaction::RequestTx;
 use crate::auth::Identity;
 use crate::error::ApiError;
 
-/// Limits on what one request may ask for.
+/// Limits on what one request may ask for and how long it may take.
 #[derive(Clone, Debug)]
 pub struct Limits {
+    /// The deepest nesting of data fields (introspection not counted).
     pub max_depth: usize,
+    /// The highest cost of an operation (see [`crate::admission`]).
     pub max_complexity: usize,
+    /// The largest page (`first`).
     pub max_first: usize,
     pub max_text_bytes: usize,
     pub max_body_bytes: usize,
+    /// The largest response, in bytes of resolved values.
+    pub max_response_bytes: usize,
+    /// How long a query or mutation may run before it is refused (commits
+    /// that have begun are never interrupted).
+    pub request_timeout: Duration,
+    /// How long a client may take to send a request's headers, and how long
+    /// an idle keep-alive connection is kept.
+    pub header_read_timeout: Duration,
+    /// How long a client may take to send a request's body.
+    pub body_read_timeout: Duration,
 }
 
 impl Default for Limits {
     fn default() -> Self {
         Self {
             max_depth: 12,
-            max_complexity: 2_000,
-            max_first: chronicle_store::MAX_FIRST,
+            max_complexity: 20_000,
+            max_first: 500,
             max_text_bytes: 1024 * 1024,
             max_body_bytes: 2 * 1024 * 1024,
+            max_response_bytes: 16 * 1024 * 1024,
+            request_timeout: Duration::from_secs(10),
+            header_read_timeout: Duration::from_secs(20),
+            body_read_timeout: Duration::from_secs(30),
         }
     }
 }
@@ -199,11 +218,63 @@ impl Loader<RelatedKey> for RelatedLoader {
     }
 }
 
-/// Per-request data: loaders and the pending transaction.
+/// Per-request data: loaders, the pending transaction and the response budget.
 pub struct RequestData {
     pub entities: DataLoader<EntityLoader>,
     pub related: DataLoader<RelatedLoader>,
     pub tx: Arc<RequestTx>,
+    pub budget: Arc<ResponseBudget>,
+}
+
+/// The bytes a response may still grow by. Resolvers charge each value
+/// before handing it over, so an oversized response is refused while it is
+/// being built, not after.
+#[derive(Debug)]
+pub struct ResponseBudget {
+    limit: usize,
+    used: AtomicUsize,
+}
+
+impl ResponseBudget {
+    pub fn new(limit: usize) -> Self {
+        Self { limit, used: AtomicUsize::new(0) }
+    }
+
+    /// Takes `bytes` from the budget; fails once the response would exceed it.
+    pub fn charge(&self, bytes: usize) -> Result<(), ApiError> {
+        let used = self.used.fetch_add(bytes, Ordering::Relaxed).saturating_add(bytes);
+        if used > self.limit { Err(self.exceeded()) } else { Ok(()) }
+    }
+
+    pub fn is_exceeded(&self) -> bool {
+        self.used.load(Ordering::Relaxed) > self.limit
+    }
+
+    /// Whether the budget was exceeded, and a full budget again for the next
+    /// response (a subscription resolves one per change).
+    pub fn take_exceeded(&self) -> bool {
+        self.used.swap(0, Ordering::Relaxed) > self.limit
+    }
+
+    /// The error that replaces a response past the budget.
+    pub fn exceeded(&self) -> ApiError {
+        ApiError::limit(format!(
+            "the response would be larger than {} bytes; ask for fewer fields or smaller pages",
+            self.limit
+        ))
+    }
+}
+
+/// About the bytes `value` adds to a serialized response.
+pub fn response_size(value: &async_graphql::Value) -> usize {
+    use async_graphql::Value as V;
+    match value {
+        V::String(s) => s.len() + 2,
+        V::List(items) => items.iter().map(response_size).sum::<usize>() + 2,
+        V::Object(fields) => fields.iter().map(|(k, v)| k.len() + 3 + response_size(v)).sum::<usize>() + 2,
+        V::Binary(b) => b.len() * 4 / 3 + 4,
+        V::Null | V::Number(_) | V::Boolean(_) | V::Enum(_) => 8,
+    }
 }
 
 impl std::fmt::Debug for RequestData {
@@ -213,7 +284,7 @@ impl std::fmt::Debug for RequestData {
 }
 
 impl RequestData {
-    pub fn new(store: Arc<dyn Storage>, models: Models, caller: &Caller) -> Self {
+    pub fn new(store: Arc<dyn Storage>, models: Models, caller: &Caller, limits: &Limits) -> Self {
         // Sibling fields register their keys in the same poll, so a short wait
         // still batches them; the default 1 ms was most of a by-id query's time.
         let delay = std::time::Duration::from_micros(100);
@@ -222,6 +293,7 @@ impl RequestData {
             related: DataLoader::new(RelatedLoader { store: store.clone(), queries: Default::default() }, tokio::spawn)
                 .delay(delay),
             tx: Arc::new(RequestTx::new(store, models, caller.0.clone())),
+            budget: Arc::new(ResponseBudget::new(limits.max_response_bytes)),
         }
     }
 }
@@ -232,6 +304,15 @@ pub fn service<'a>(ctx: &ResolverContext<'a>) -> Result<&'a Service, ApiError> {
 
 pub fn request<'a>(ctx: &ResolverContext<'a>) -> Result<&'a RequestData, ApiError> {
     ctx.ctx.data::<RequestData>().map_err(|_| internal("request data missing"))
+}
+
+/// Hands `value` to async-graphql once it is charged to the request's
+/// response budget; past the budget the field fails instead.
+pub fn charged<'a>(ctx: &ResolverContext<'a>, value: async_graphql::Value) -> FieldFuture<'a> {
+    match request(ctx).and_then(|r| r.budget.charge(response_size(&value))) {
+        Ok(()) => FieldFuture::Value(Some(FieldValue::value(value))),
+        Err(e) => FieldFuture::new(async move { Err::<Option<FieldValue<'_>>, _>(e.into()) }),
+    }
 }
 
 pub fn caller<'a>(ctx: &ResolverContext<'a>) -> Option<&'a Identity> {

@@ -10,7 +10,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use chronicle_model::{EntityId, EventId, EventKind, StoredEvent};
 use chronicle_store::AuditFilter;
 
-use super::context::{ConnectionNode, EventNode, Items, Service};
+use super::context::{ConnectionNode, EventNode, Items, Service, charged};
 use super::filters::page_args;
 use super::names::camel;
 use super::scalars::{DATE_TIME, JSON, parse_entity_id, parse_time, to_json};
@@ -61,7 +61,10 @@ fn event<'a>(ctx: &async_graphql::dynamic::ResolverContext<'a>) -> Result<&'a St
 }
 
 fn event_field(name: &str, ty: TypeRef, read: fn(&StoredEvent) -> Gql) -> Field {
-    Field::new(name, ty, move |ctx| FieldFuture::Value(event(&ctx).ok().map(|e| FieldValue::value(read(e)))))
+    Field::new(name, ty, move |ctx| match event(&ctx) {
+        Ok(e) => charged(&ctx, read(e)),
+        Err(_) => FieldFuture::Value(None),
+    })
 }
 
 pub fn event_types() -> (Vec<Object>, Enum, InputObject) {
@@ -101,9 +104,12 @@ pub fn event_types() -> (Vec<Object>, Enum, InputObject) {
                     let mut m = async_graphql::indexmap::IndexMap::new();
                     m.insert(async_graphql::Name::new("field"), Gql::String(name));
                     m.insert(async_graphql::Name::new("value"), to_json(&c.value));
-                    FieldValue::value(Gql::Object(m))
+                    Gql::Object(m)
                 });
-                Ok(Some(FieldValue::list(changes.collect::<Vec<_>>())))
+                let changes: Vec<Gql> = changes.collect();
+                let req = super::context::request(&ctx)?;
+                req.budget.charge(changes.iter().map(super::context::response_size).sum())?;
+                Ok(Some(FieldValue::list(changes.into_iter().map(FieldValue::value).collect::<Vec<_>>())))
             })
         }));
     let change = Object::new(FIELD_CHANGE)
@@ -155,13 +161,14 @@ pub fn parse_event_where(input: Option<ObjectAccessor<'_>>) -> Result<AuditFilte
 /// An entity's history, oldest first, paged by event cursor.
 pub async fn history_connection(
     svc: &Service,
+    collection: &str,
     id: EntityId,
     args: &ObjectAccessor<'_>,
 ) -> Result<ConnectionNode, ApiError> {
     let (first, after) = page_args(args, svc.limits.max_first)?;
     let first = first.unwrap_or(chronicle_store::DEFAULT_FIRST);
     let after_seq = after.as_deref().map(decode_event_cursor).transpose()?.map(|(seq, _)| seq);
-    let all = svc.store.history(id).await?;
+    let all = svc.store.history(collection, id).await?;
     let total = all.len() as u64;
     let rest: Vec<StoredEvent> = all.into_iter().filter(|e| after_seq.is_none_or(|s| e.seq > s)).collect();
     let has_next_page = rest.len() > first;

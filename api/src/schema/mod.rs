@@ -21,9 +21,9 @@ use chronicle_model::{FieldType, Models, ScalarType};
 
 pub use context::{Caller, Limits, RequestData, Service};
 
-/// Builds the schema for `models`, with `limits` applied. Resolvers find the
-/// [`Service`] in each request's data.
-pub fn build(models: &Models, limits: &Limits) -> Result<Schema, SchemaError> {
+/// Builds the schema for `models`. Resolvers find the [`Service`] (with its
+/// limits) in each request's data; requests pass [`crate::admission`] first.
+pub fn build(models: &Models) -> Result<Schema, SchemaError> {
     let mut query = Object::new("Query");
     let mut mutation = Object::new("Mutation");
     let mut subscription = Subscription::new("Subscription");
@@ -90,8 +90,8 @@ pub fn build(models: &Models, limits: &Limits) -> Result<Schema, SchemaError> {
         .register(query)
         .register(mutation)
         .register(subscription)
-        .limit_depth(limits.max_depth)
-        .limit_complexity(limits.max_complexity)
-        .limit_recursive_depth(64)
+        // Depth and cost are checked by `admission` before execution, in
+        // linear time and without counting introspection towards depth.
+        .limit_recursive_depth(crate::admission::MAX_NESTING)
         .finish()
 }

@@ -8,7 +8,9 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use chronicle_model::{FieldType, ModelDescriptor, Models};
 
-use super::context::{ConnectionNode, EntityNode, EventNode, Items, RelatedKey, load_entity, request, service};
+use super::context::{
+    ConnectionNode, EntityNode, EventNode, Items, RelatedKey, charged, load_entity, request, service,
+};
 use super::events::{EVENT_CONNECTION, history_connection};
 use super::filters::{list_arguments, list_query};
 use super::names::{ModelNames, camel, field_name, reverse_name};
@@ -22,7 +24,10 @@ pub fn entity<'a>(ctx: &ResolverContext<'a>) -> Result<&'a EntityNode, async_gra
 }
 
 fn value_field(name: String, ty: TypeRef, read: impl Fn(&EntityNode) -> Gql + Send + Sync + 'static) -> Field {
-    Field::new(name, ty, move |ctx| FieldFuture::Value(entity(&ctx).ok().map(|node| FieldValue::value(read(node)))))
+    Field::new(name, ty, move |ctx| match entity(&ctx) {
+        Ok(node) => charged(&ctx, read(node)),
+        Err(_) => FieldFuture::Value(None),
+    })
 }
 
 /// The object type of model `d`, with its reverse relations from `models`.
@@ -122,7 +127,8 @@ pub fn model_object(models: &Models, d: &Arc<ModelDescriptor>) -> Object {
                 FieldFuture::new(async move {
                     let node = entity(&ctx)?;
                     let svc = service(&ctx)?;
-                    Ok(Some(FieldValue::owned_any(history_connection(svc, node.state.id, &ctx.args).await?)))
+                    let history = history_connection(svc, &node.descriptor.collection, node.state.id, &ctx.args);
+                    Ok(Some(FieldValue::owned_any(history.await?)))
                 })
             })
             .description("This entity's events, oldest first.")
@@ -253,14 +259,8 @@ pub async fn entity_at(
     id: chronicle_model::EntityId,
     at: At,
 ) -> Result<Option<EntityNode>, ApiError> {
-    let history: Vec<chronicle_model::Event> = svc
-        .store
-        .history(id)
-        .await?
-        .into_iter()
-        .filter(|e| e.event.collection == d.collection)
-        .map(|e| (*e.event).clone())
-        .collect();
+    let history: Vec<chronicle_model::Event> =
+        svc.store.history(&d.collection, id).await?.into_iter().map(|e| (*e.event).clone()).collect();
     let state = match at {
         At::Event(event) => chronicle_model::state_at_event(d, &history, event)?,
         At::Time(t) => chronicle_model::state_at_time(d, &history, t)?,
