@@ -343,6 +343,135 @@ try {
     await context.close()
   })
 
+  // GraphiQL, built into dist/ from npm and served for `GET /graphql`.
+  let graphiql
+  /** The text of a GraphiQL editor (Monaco), whitespace removed: it wraps long lines. */
+  const editorText = (page, pane) =>
+    page.locator(`${pane} .view-lines`).first().evaluate((el) => el.textContent.replace(/\s+/g, ''))
+  /** Waits until GraphiQL's response pane shows all of `fragments` (compared without whitespace). */
+  const waitForResponse = (page, fragments, timeout = STEP_TIMEOUT) =>
+    page
+      .waitForFunction(
+        (all) => {
+          const shown = document.querySelector('.graphiql-response .view-lines')?.textContent.replace(/\s+/g, '') ?? ''
+          return all.every((f) => shown.includes(f))
+        },
+        [fragments].flat(),
+        { timeout },
+      )
+      .catch(async (e) => {
+        throw new Error(`${e.message}\n    wanted ${[fragments].flat().join(' and ')}\n    shown  ${await editorText(page, '.graphiql-response')}`)
+      })
+  /** Replaces the operation in GraphiQL's editor by typing it, then runs it. */
+  async function typeAndRun(page, operation) {
+    await page.locator('.graphiql-query-editor .monaco-editor').first().click()
+    await page.keyboard.press('Control+A')
+    await page.keyboard.press('Delete')
+    // Monaco closes brackets as they open and types over them as they close.
+    await page.keyboard.type(operation)
+    assert.equal(await editorText(page, '.graphiql-query-editor'), operation.replace(/\s+/g, ''))
+    await page.locator('.graphiql-execute-button[aria-label^="Execute"]').click()
+  }
+
+  await test('GET /graphql serves the bundled GraphiQL page, which loads nothing from elsewhere', async () => {
+    const html = await (await fetch(`${base}/graphql`, { headers: { accept: 'text/html' } })).text()
+    assert.match(html, /<script type="module"[^>]* src="\/assets\//, 'GET /graphql is not dist/graphiql.html')
+    assert.doesNotMatch(html, /unpkg|jsdelivr|esm\.sh/)
+    const context = await browser.newContext({ viewport: { width: 1400, height: 900 } })
+    const offsite = []
+    await context.route('**/*', (route) => {
+      const url = route.request().url()
+      if (url.startsWith(`${base}/`)) return route.continue()
+      offsite.push(url)
+      return route.abort()
+    })
+    const page = await context.newPage()
+    page.setDefaultTimeout(STEP_TIMEOUT)
+    pages.graphiql = page
+    const errors = []
+    page.on('pageerror', (e) => errors.push(e))
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text())
+    })
+    const frames = []
+    page.on('websocket', (ws) => ws.on('framesent', (f) => frames.push(JSON.parse(String(f.payload)))))
+    graphiql = { page, errors, offsite, frames }
+    await page.goto(`${base}/graphql?token=${encodeURIComponent(aliceToken)}`)
+    await page.locator('.chronicle-graphiql-user[data-user="alice"]').waitFor()
+    // The token is kept for the app, and taken out of the address.
+    assert.ok(!page.url().includes('token='))
+    assert.equal(await page.evaluate(() => localStorage.getItem('chronicle.token')), aliceToken)
+  })
+
+  await test('GraphiQL loads the schema and shows it in the documentation explorer', async () => {
+    const { page } = graphiql
+    await page.getByRole('button', { name: 'Show Documentation Explorer' }).click()
+    const docs = page.locator('.graphiql-doc-explorer')
+    // Root Types: `query: Query`, …, `subscription: Subscription`.
+    for (const kind of ['query', 'mutation', 'subscription']) {
+      await docs.locator('.graphiql-doc-explorer-root-type', { hasText: new RegExp(`^${kind}$`) }).waitFor()
+    }
+    await docs.locator('a.graphiql-doc-explorer-type-name', { hasText: /^Query$/ }).first().click()
+    await docs.locator('.graphiql-doc-explorer-title', { hasText: /^Query$/ }).waitFor()
+    await docs.locator('.graphiql-doc-explorer-field-name', { hasText: /^albums$/ }).waitFor()
+    await shot(page, '09-graphiql-docs')
+  })
+
+  await test('GraphiQL runs a query over HTTP with the token', async () => {
+    const { page } = graphiql
+    await typeAndRun(page, '{ me { userId } }')
+    await waitForResponse(page, '{"data":{"me":{"userId":"alice"}}}')
+    await shot(page, '10-graphiql-query')
+  })
+
+  await test("GraphiQL runs a subscription over the WebSocket and shows a new album's change", async () => {
+    const { page, frames } = graphiql
+    await typeAndRun(page, 'subscription { albumsChanged { kind album { id name } } }')
+    await page.locator('.graphiql-execute-button[aria-label^="Stop"]').waitFor()
+    const init = () => frames.find((f) => f.type === 'connection_init')
+    const subscribed = () => frames.some((f) => f.type === 'subscribe' && f.payload.query.includes('albumsChanged'))
+    const deadline = Date.now() + STEP_TIMEOUT
+    while (!subscribed() && Date.now() < deadline) await sleep(50)
+    assert.ok(subscribed(), 'GraphiQL sent no subscribe message over a WebSocket')
+    assert.deepEqual(init()?.payload, { authorization: `Bearer ${aliceToken}` })
+    const { createArtist } = await gql(aliceToken, 'mutation { createArtist(input: { name: "Thelonious Monk" }) { id } }')
+    // The server registers the subscription a moment after the subscribe
+    // message: an album created before that is not seen, so try again.
+    for (let attempt = 1; ; attempt++) {
+      const name = `Brilliant-Corners-${attempt}`
+      const { createAlbum } = await gql(aliceToken, 'mutation($input: AlbumCreateInput!) { createAlbum(input: $input) { id } }', {
+        input: { name, year: 1957, artistId: createArtist.id },
+      })
+      const expected = [`"albumsChanged":`, `"kind":"CREATED"`, `{"id":"${createAlbum.id}","name":"${name}"}`]
+      const last = attempt === 3
+      if (await waitForResponse(page, expected, last ? STEP_TIMEOUT : 3_000).then(() => true, (e) => (last ? Promise.reject(e) : false))) break
+    }
+    await shot(page, '11-graphiql-subscription')
+    await page.locator('.graphiql-execute-button[aria-label^="Stop"]').click()
+    await page.locator('.graphiql-execute-button[aria-label^="Execute"]').waitFor()
+  })
+
+  await test('GraphiQL made no request elsewhere and no errors', async () => {
+    assert.deepEqual(graphiql.offsite, [])
+    assert.deepEqual(graphiql.errors.map(String), [])
+    await graphiql.page.context().close()
+    delete pages.graphiql
+  })
+
+  await test('GraphiQL without a token still opens, saying how to sign in', async () => {
+    const context = await browser.newContext()
+    const page = await context.newPage()
+    page.setDefaultTimeout(STEP_TIMEOUT)
+    await page.goto(`${base}/graphql`)
+    const note = page.getByRole('note')
+    await note.getByText('Sign in as dev').waitFor()
+    await note.getByRole('link', { name: 'the app' }).waitFor()
+    await page.locator('.graphiql-container').waitFor()
+    await page.locator('.chronicle-graphiql-user[data-user=""]').waitFor()
+    await shot(page, '12-graphiql-signed-out')
+    await context.close()
+  })
+
   await test('no errors in the pages', async () => {
     const errors = [...alice.errors, ...bob.errors].map(String)
     // The outage above makes failed requests and socket errors; those are expected.
