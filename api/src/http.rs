@@ -8,6 +8,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use async_graphql::dynamic::Schema;
+use async_graphql::parser::types::OperationType;
 use async_graphql::{Response, ServerError};
 use axum::Router;
 use axum::body::{Body, Bytes};
@@ -25,6 +26,7 @@ use crate::admission::{self, MAX_NESTING, Syntax, check_nesting};
 use crate::auth::{Auth, AuthConfig};
 use crate::error::{ApiError, Code, classify};
 use crate::metrics::Metrics;
+use crate::schema::context::Pass;
 use crate::schema::context::ResponseBudget;
 use crate::schema::transaction::RequestTx;
 use crate::schema::{self, Caller, Limits, RequestData, Service};
@@ -69,10 +71,15 @@ pub struct Prepared {
 
 impl AppState {
     /// Gives `request` what its resolvers need (the caller, batch loaders, a
-    /// pending transaction, a response budget, the service).
-    pub fn prepare(&self, request: async_graphql::Request, caller: Caller) -> (async_graphql::Request, Prepared) {
+    /// pending transaction, a response budget, the service, the mutation pass).
+    pub fn prepare(
+        &self,
+        request: async_graphql::Request,
+        caller: Caller,
+        pass: Pass,
+    ) -> (async_graphql::Request, Prepared) {
         let service = &self.service;
-        let data = RequestData::new(service.store.clone(), service.models.clone(), &caller, &service.limits);
+        let data = RequestData::new(service.store.clone(), service.models.clone(), &caller, &service.limits, pass);
         let prepared = Prepared { tx: data.tx.clone(), budget: data.budget.clone() };
         (request.data(caller).data(data).data(self.service.clone()), prepared)
     }
@@ -364,8 +371,9 @@ fn authenticate(state: &AppState, headers: &HeaderMap) -> Result<Caller, ApiErro
     }
 }
 
-/// Parses a JSON request body and admits it (see [`admission`]).
-fn parse_request(body: &[u8], limits: &Limits) -> Result<async_graphql::Request, Refused> {
+/// Parses a JSON request body and admits it (see [`admission`]); returns it
+/// with the type of the operation it runs.
+fn parse_request(body: &[u8], limits: &Limits) -> Result<(async_graphql::Request, Option<OperationType>), Refused> {
     check_nesting(body, Syntax::Json, MAX_NESTING).map_err(|e| Refused::Transport(StatusCode::BAD_REQUEST, e))?;
     let mut request: async_graphql::Request = serde_json::from_slice(body).map_err(|e| {
         Refused::Transport(
@@ -375,8 +383,8 @@ fn parse_request(body: &[u8], limits: &Limits) -> Result<async_graphql::Request,
             )),
         )
     })?;
-    admission::admit(&mut request, limits).map_err(Refused::Request)?;
-    Ok(request)
+    let operation = admission::admit(&mut request, limits).map_err(Refused::Request)?;
+    Ok((request, operation))
 }
 
 async fn execute(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Outcome {
@@ -385,34 +393,62 @@ async fn execute(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Outcome 
         Err(e) => return Outcome::error(e),
     };
     let limits = &state.service.limits;
-    let request = match parse_request(body, limits) {
-        Ok(request) => request,
+    let (request, operation) = match parse_request(body, limits) {
+        Ok(parsed) => parsed,
         Err(refused) => return refused.into(),
     };
-    let (request, prepared) = state.prepare(request, caller);
-    let response = match run(state, request, &prepared).await {
+    let response = match run_operation(state, request, operation, caller).await {
         Ok(response) => response,
         Err(e) => return Outcome::error(e),
     };
+    // Errors without a path come from parsing or validation: the request itself was bad.
+    let bad_request = never_ran(&response) && response.errors.iter().all(|e| e.path.is_empty());
+    let status = if bad_request { StatusCode::BAD_REQUEST } else { StatusCode::OK };
+    Outcome::ok(status, response)
+}
+
+/// Runs an admitted query or mutation and commits what it staged (nothing
+/// when any field failed). A mutation that committed is then resolved again
+/// against the committed state, so its selections show the request's own
+/// writes (see [`Pass`]).
+pub async fn run_operation(
+    state: &AppState,
+    request: async_graphql::Request,
+    operation: Option<OperationType>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    let rerun = (operation == Some(OperationType::Mutation))
+        .then(|| (request.query.clone(), request.variables.clone(), request.operation_name.clone()));
+    let (request, staging) = state.prepare(request, caller.clone(), Pass::Staging);
+    let response = run(state, request, &staging).await?;
     if !response.errors.is_empty() {
-        // Errors without a path come from parsing or validation: the request itself was bad.
-        let bad_request = never_ran(&response) && response.errors.iter().all(|e| e.path.is_empty());
-        let status = if bad_request { StatusCode::BAD_REQUEST } else { StatusCode::OK };
         // A failed field aborts the request's writes: nothing is committed.
-        return Outcome::ok(status, response);
+        return Ok(response);
     }
-    match commit(&prepared.tx).await {
-        Ok(0) => {}
-        Ok(count) => state.metrics.record_commit(count),
-        Err(e) => return Outcome::error(e),
+    let committed = commit(&staging.tx).await?;
+    if committed > 0 {
+        state.metrics.record_commit(committed);
     }
-    Outcome::ok(StatusCode::OK, response)
+    let Some((query, variables, operation_name)) = rerun.filter(|_| committed > 0) else { return Ok(response) };
+    let mut request = async_graphql::Request::new(query).variables(variables);
+    request.operation_name = operation_name;
+    let (request, answering) = state.prepare(request, caller, Pass::Committed(Arc::new(staging.tx.answers())));
+    // No time limit here: the write is done and the client is owed its answer.
+    let mut response = state.schema.execute(request).await;
+    if answering.budget.is_exceeded() {
+        return Err(ApiError::limit(format!(
+            "the changes were committed, but the answer would be larger than {} bytes; read them with a smaller query",
+            state.service.limits.max_response_bytes
+        )));
+    }
+    classify(&mut response);
+    Ok(response)
 }
 
 /// Runs a prepared query or mutation within the request time limit and the
 /// response budget. Nothing is written here: the caller commits afterwards,
 /// so a request cut off by the time limit has written nothing.
-pub async fn run(state: &AppState, request: async_graphql::Request, prepared: &Prepared) -> Result<Response, ApiError> {
+async fn run(state: &AppState, request: async_graphql::Request, prepared: &Prepared) -> Result<Response, ApiError> {
     let limit = state.service.limits.request_timeout;
     let mut response = tokio::time::timeout(limit, state.schema.execute(request)).await.map_err(|_| {
         ApiError::limit(format!("the request ran longer than {limit:?} and was stopped; nothing was written"))
@@ -427,7 +463,7 @@ pub async fn run(state: &AppState, request: async_graphql::Request, prepared: &P
 /// Commits the request's staged events. The commit runs in its own task, so
 /// once it has begun it completes (and is durable) even if the client goes
 /// away or the handler is cancelled.
-pub async fn commit(tx: &Arc<RequestTx>) -> Result<usize, ApiError> {
+async fn commit(tx: &Arc<RequestTx>) -> Result<usize, ApiError> {
     let tx = tx.clone();
     tokio::spawn(async move { tx.commit().await })
         .await

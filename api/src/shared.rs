@@ -17,6 +17,7 @@ use tokio::task::JoinHandle;
 use crate::error::classify;
 use crate::http::{AppState, error_response, never_ran, response_json};
 use crate::schema::Caller;
+use crate::schema::context::Pass;
 
 /// Payloads buffered per group before a slow member lags. Tokio allocates
 /// the slots up front, so this is also most of an idle group's memory; each
@@ -90,7 +91,7 @@ impl SharedSubscriptions {
 }
 
 async fn run(state: AppState, request: async_graphql::Request, caller: Caller, events: broadcast::Sender<GroupEvent>) {
-    let (request, prepared) = state.prepare(request, caller);
+    let (request, prepared) = state.prepare(request, caller, Pass::Staging);
     let mut stream = state.schema.execute_stream(request);
     let mut first = true;
     while let Some(mut response) = stream.next().await {

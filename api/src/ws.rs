@@ -23,7 +23,7 @@ use tokio::time::{Instant, sleep_until, timeout};
 
 use crate::admission::{self, MAX_NESTING, Syntax, check_nesting};
 use crate::error::ApiError;
-use crate::http::{AppState, commit, never_ran, response_json, run};
+use crate::http::{AppState, never_ran, response_json, run_operation};
 use crate::schema::Caller;
 use crate::shared::GroupEvent;
 
@@ -399,7 +399,7 @@ impl Connection {
         let task = if operation == Some(async_graphql::parser::types::OperationType::Subscription) {
             tokio::spawn(member.relay_group(request, caller))
         } else {
-            tokio::spawn(member.run_single(request, caller))
+            tokio::spawn(member.run_single(request, operation, caller))
         };
         self.subscriptions.insert(id, task);
         Ok(())
@@ -447,21 +447,20 @@ impl Member {
 
     /// Runs a query or mutation sent over the socket, like over HTTP: within
     /// the time limit, committed before its result goes out.
-    async fn run_single(self, request: async_graphql::Request, caller: Caller) {
+    async fn run_single(
+        self,
+        request: async_graphql::Request,
+        operation: Option<async_graphql::parser::types::OperationType>,
+        caller: Caller,
+    ) {
         let state = &self.outbox.state;
         let _active = state.metrics.subscription();
-        let (request, prepared) = state.prepare(request, caller);
-        let response = match run(state, request, &prepared).await {
+        let response = match run_operation(state, request, operation, caller).await {
             Ok(response) => response,
             Err(e) => return self.outbox.error(&self.id, errors_json(e)),
         };
         if never_ran(&response) {
             return self.outbox.error(&self.id, json!(response.errors));
-        }
-        if response.errors.is_empty()
-            && let Err(e) = commit(&prepared.tx).await
-        {
-            return self.outbox.error(&self.id, errors_json(e));
         }
         let message = json!({"type": self.outbox.protocol.next(), "id": self.id, "payload": response_json(&response)});
         if self.outbox.send(&message) {

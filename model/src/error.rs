@@ -48,6 +48,12 @@ pub enum ModelError {
     #[error("text edit on `{field}` is out of range: index {index} (+{len}) past the end ({size})")]
     TextRange { field: String, index: usize, len: usize, size: usize },
 
+    #[error(
+        "text edit on `{field}` splits a character: UTF-16 offset {offset} falls inside a surrogate pair; \
+         use the offset before or after the character"
+    )]
+    SplitsCharacter { field: String, offset: usize },
+
     #[error("invalid text update for `{collection}`: {reason}")]
     InvalidTextUpdate { collection: String, reason: String },
 

@@ -5,7 +5,7 @@
 //! events never collide. At commit the difference since loading becomes the
 //! event's text operation.
 
-use yrs::{Doc, GetString, ReadTxn, StateVector, Text as _, Transact};
+use yrs::{Doc, GetString, ReadTxn, Snapshot, StateVector, Text as _, Transact};
 
 use crate::error::ModelError;
 
@@ -14,18 +14,28 @@ use crate::error::ModelError;
 pub(crate) struct TextDraft {
     doc: Doc,
     before: StateVector,
+    /// What the document had seen when loaded (inserts and deletions), to
+    /// tell an edit that changed nothing (an empty Yrs update, say).
+    seen: Snapshot,
     dirty: bool,
 }
 
 impl TextDraft {
     pub(crate) fn new(doc: Doc) -> Self {
-        let before = doc.transact().state_vector();
-        Self { doc, before, dirty: false }
+        let txn = doc.transact();
+        let (before, seen) = (txn.state_vector(), txn.snapshot());
+        drop(txn);
+        Self { doc, before, seen, dirty: false }
     }
 
-    /// The Yrs update holding every edit made since loading, if any.
+    /// The Yrs update holding every edit made since loading; `None` when
+    /// nothing changed, so no empty text operation is ever committed.
     pub(crate) fn finish(&self) -> Option<Vec<u8>> {
-        self.dirty.then(|| self.doc.transact().encode_diff_v1(&self.before))
+        if !self.dirty {
+            return None;
+        }
+        let txn = self.doc.transact();
+        (txn.snapshot() != self.seen).then(|| txn.encode_diff_v1(&self.before))
     }
 
     pub(crate) fn get(&self, field: &str) -> String {
@@ -112,8 +122,13 @@ impl<'a> TextEdit<'a> {
         let size = current.encode_utf16().count();
         let out_of_range = ModelError::TextRange { field: field.to_owned(), index, len: delete, size };
         let end = index.checked_add(delete).ok_or_else(|| out_of_range.clone())?;
-        if end > size || !is_utf16_boundary(&current, index) || !is_utf16_boundary(&current, end) {
+        if end > size {
             return Err(out_of_range);
+        }
+        for offset in [index, end] {
+            if !is_utf16_boundary(&current, offset) {
+                return Err(ModelError::SplitsCharacter { field: field.to_owned(), offset });
+            }
         }
         self.draft()?.splice(field, to_u32(index)?, to_u32(delete)?, insert);
         Ok(self)

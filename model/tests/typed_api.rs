@@ -92,7 +92,10 @@ fn text_indexes_count_characters_and_out_of_range_is_an_error() -> R {
         assert_eq!(d.get()?, "🎷! café");
         assert!(matches!(d.insert(99, "x"), Err(ModelError::TextRange { index: 99, .. })));
         // UTF-16 offset 1 falls inside the saxophone's surrogate pair.
-        assert!(matches!(d.splice_utf16(1, 0, "x"), Err(ModelError::TextRange { .. })));
+        let split = d.splice_utf16(1, 0, "x").map(|_| ());
+        assert!(matches!(split, Err(ModelError::SplitsCharacter { offset: 1, .. })), "{split:?}");
+        assert!(split.is_err_and(|e| e.to_string().contains("splits a character")));
+        assert!(matches!(d.splice_utf16(0, 1, ""), Err(ModelError::SplitsCharacter { offset: 1, .. })));
         d.splice_utf16(2, 1, "?")?;
         d.set("🎷? café au lait")?;
     }

@@ -552,3 +552,35 @@ fn a_named_subscription_without_operation_name_runs() {
     assert_eq!(m["type"], "next", "{m}");
     assert_eq!(m["payload"]["data"]["artistsChanged"]["kind"], "CREATED", "{m}");
 }
+
+#[test]
+fn text_edits_that_change_nothing_commit_nothing() {
+    let server = Server::start();
+    let c = server.user("alice");
+    let a = artist(&c, "Miles", None);
+    let b = album(&c, "Kind of Blue", 1959, &a);
+    c.query(
+        "mutation($b: ID!) { updateAlbum(id: $b, input: { description: { set: \"🎷 jazz\" } }) { id } }",
+        json!({ "b": b }),
+    );
+    let seq = server.seq();
+    // An empty Yrs update, an empty splice and setting the same text: no event.
+    for input in [
+        json!({ "description": { "yrsUpdate": "AAA=" } }),
+        json!({ "description": { "splices": [{ "index": 0, "delete": 0, "insert": "" }] } }),
+        json!({ "description": { "set": "🎷 jazz" } }),
+    ] {
+        c.query(
+            "mutation($b: ID!, $i: AlbumUpdateInput!) { updateAlbum(id: $b, input: $i) { id } }",
+            json!({ "b": b, "i": input }),
+        );
+    }
+    assert_eq!(server.seq(), seq, "no empty UPDATED event was committed");
+    // A splice inside the saxophone's surrogate pair says so.
+    let body = c.fails(
+        "mutation($b: ID!) { updateAlbum(id: $b, input: { description: { splices: [{ index: 1, insert: \"x\" }] } }) { id } }",
+        json!({ "b": b }),
+        "BAD_USER_INPUT",
+    );
+    assert!(body.to_string().contains("splits a character"), "{body}");
+}

@@ -388,3 +388,50 @@ fn concurrent_creates_with_one_client_id_one_wins() {
         assert_eq!(d["artist"]["history"]["totalCount"], 1, "round {round}: one creating event");
     }
 }
+
+/// A mutation's selection is resolved after the request's commit: it sees
+/// the request's own events (with their cursors), reverse relations and
+/// counts, and two fields touching one entity both show its final state.
+#[test]
+fn mutation_answers_show_the_committed_state() {
+    let server = Server::start();
+    let c = server.user("alice");
+    let a = artist(&c, "Miles", None);
+    let b = album(&c, "Kind of Blue", 1959, &a);
+    let d = c.query(
+        "mutation($b: ID!) { updateAlbum(id: $b, input: { year: 1960, description: { set: \"Modal\" } }) { year history { totalCount nodes { userId cursor yrsUpdate } } } }",
+        json!({ "b": b }),
+    );
+    let history = &d["updateAlbum"]["history"];
+    assert_eq!(history["totalCount"], 2, "the update's own event is in its history: {d}");
+    let last = &history["nodes"][1];
+    assert_eq!(last["userId"], "alice");
+    assert!(last["cursor"].as_str().is_some_and(|c| !c.is_empty()), "a committed cursor: {last}");
+    assert!(last["yrsUpdate"].is_string(), "the text edit's update: {last}");
+
+    let d = c.query(
+        "mutation($a: ID!, $b: ID!) {
+            t: createTrack(input: { name: \"So What\", position: 1, albumId: $b }) { album { tracks { totalCount } } }
+            first: updateArtist(id: $a, input: { name: \"Miles D\" }) { name albums { totalCount nodes { name } } }
+            second: updateArtist(id: $a, input: { country: \"US\" }) { name country }
+        }",
+        json!({ "a": a, "b": b }),
+    );
+    assert_eq!(d["t"]["album"]["tracks"]["totalCount"], 1, "the new track is counted: {d}");
+    assert_eq!(d["first"]["name"], "Miles D");
+    assert_eq!(d["first"]["albums"]["totalCount"], 1);
+    // Both fields show the entity as the request left it.
+    assert_eq!(d["first"]["name"], d["second"]["name"]);
+    assert_eq!(d["second"]["country"], "US");
+
+    // Over WebSocket too.
+    let bearer = format!("Bearer {}", token("alice"));
+    let mut ws = chronicle_tests::ws::WsClient::connect(&server, Some(&bearer));
+    ws.subscribe(
+        "m",
+        "mutation($b: ID!) { updateAlbum(id: $b, input: { year: 1961 }) { year history { totalCount } } }",
+        json!({ "b": b }),
+    );
+    let m = ws.next_json();
+    assert_eq!(m["payload"]["data"]["updateAlbum"]["history"]["totalCount"], 3, "{m}");
+}

@@ -218,12 +218,28 @@ impl Loader<RelatedKey> for RelatedLoader {
     }
 }
 
-/// Per-request data: loaders, the pending transaction and the response budget.
+/// Per-request data: loaders, the pending transaction, the response budget
+/// and which pass of a mutation this is.
 pub struct RequestData {
     pub entities: DataLoader<EntityLoader>,
     pub related: DataLoader<RelatedLoader>,
     pub tx: Arc<RequestTx>,
     pub budget: Arc<ResponseBudget>,
+    pub pass: Pass,
+}
+
+/// A mutation runs twice: its fields stage changes (recording which entity
+/// each answers with), the request commits, then the same document runs
+/// again and each field answers with its entity as committed. So every
+/// selection of a mutation sees the state after the request's commit, with
+/// the committed events' cursors and times.
+#[derive(Clone, Debug, Default)]
+pub enum Pass {
+    /// Queries, subscriptions, and a mutation's first pass.
+    #[default]
+    Staging,
+    /// After the commit: each mutation field's entity, by response key.
+    Committed(Arc<HashMap<String, EntityId>>),
 }
 
 /// The bytes a response may still grow by. Resolvers charge each value
@@ -284,7 +300,7 @@ impl std::fmt::Debug for RequestData {
 }
 
 impl RequestData {
-    pub fn new(store: Arc<dyn Storage>, models: Models, caller: &Caller, limits: &Limits) -> Self {
+    pub fn new(store: Arc<dyn Storage>, models: Models, caller: &Caller, limits: &Limits, pass: Pass) -> Self {
         // Sibling fields register their keys in the same poll, so a short wait
         // still batches them; the default 1 ms was most of a by-id query's time.
         let delay = std::time::Duration::from_micros(100);
@@ -294,6 +310,7 @@ impl RequestData {
                 .delay(delay),
             tx: Arc::new(RequestTx::new(store, models, caller.0.clone())),
             budget: Arc::new(ResponseBudget::new(limits.max_response_bytes)),
+            pass,
         }
     }
 }

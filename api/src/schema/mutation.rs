@@ -11,7 +11,7 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use chronicle_model::{EntityId, EntityState, EventId, FieldDescriptor, FieldType, ModelDescriptor, Value};
 
-use super::context::{EntityNode, Service, request, service};
+use super::context::{EntityNode, Pass, Service, request, service};
 use super::names::{ModelNames, field_name};
 use super::scalars::{clip, entity_id_arg, from_gql, parse_entity_id, parse_event_id};
 use super::transaction::{RequestTx, not_found};
@@ -125,7 +125,34 @@ fn scalar_value(
     Ok(value)
 }
 
-async fn create(ctx: &ResolverContext<'_>, d: &Arc<ModelDescriptor>) -> Result<FieldValue<'static>, ApiError> {
+/// The key a field's answer appears under (its alias, else its name).
+fn response_key(ctx: &ResolverContext<'_>) -> String {
+    ctx.ctx.item.node.response_key().node.to_string()
+}
+
+/// On the pass after the commit (see [`Pass`]), the entity this field
+/// recorded, as committed (even if the request then deleted it).
+async fn committed_answer(
+    ctx: &ResolverContext<'_>,
+    d: &Arc<ModelDescriptor>,
+) -> Result<Option<FieldValue<'static>>, ApiError> {
+    let Pass::Committed(answers) = &request(ctx)?.pass else { return Ok(None) };
+    let id = *answers.get(&response_key(ctx)).ok_or_else(|| super::context::internal("no answer recorded"))?;
+    let state = service(ctx)?.store.get(&d.collection, id).await?.ok_or_else(|| not_found(&d.collection, id))?;
+    Ok(Some(node(d, state)))
+}
+
+/// Records which entity this field answers with, and answers with its staged state.
+fn staged_answer(
+    ctx: &ResolverContext<'_>,
+    d: &Arc<ModelDescriptor>,
+    state: EntityState,
+) -> Result<FieldValue<'static>, ApiError> {
+    request(ctx)?.tx.record_answer(response_key(ctx), state.id);
+    Ok(node(d, state))
+}
+
+async fn create(ctx: &ResolverContext<'_>, d: &Arc<ModelDescriptor>) -> Result<EntityState, ApiError> {
     let svc = service(ctx)?;
     let tx = &request(ctx)?.tx;
     tx.user()?;
@@ -157,8 +184,7 @@ async fn create(ctx: &ResolverContext<'_>, d: &Arc<ModelDescriptor>) -> Result<F
             Ok(())
         })
         .await?;
-    let state = states.pop().ok_or_else(|| super::context::internal("create produced no event"))?;
-    Ok(node(d, state))
+    states.pop().ok_or_else(|| super::context::internal("create produced no event"))
 }
 
 /// One text edit from a `TextEdit` input.
@@ -213,7 +239,7 @@ fn text_changes(svc: &Service, name: &str, edit: &ObjectAccessor<'_>) -> Result<
     Ok(out)
 }
 
-async fn update(ctx: &ResolverContext<'_>, d: &Arc<ModelDescriptor>) -> Result<FieldValue<'static>, ApiError> {
+async fn update(ctx: &ResolverContext<'_>, d: &Arc<ModelDescriptor>) -> Result<EntityState, ApiError> {
     let svc = service(ctx)?;
     let tx = &request(ctx)?.tx;
     tx.user()?;
@@ -261,16 +287,20 @@ async fn update(ctx: &ResolverContext<'_>, d: &Arc<ModelDescriptor>) -> Result<F
             Ok(())
         })
         .await?;
-    let state = match states.pop() {
-        Some(s) => s,
+    match states.pop() {
+        Some(s) => Ok(s),
         // Nothing changed: answer with the current state.
-        None => tx.current(&d.collection, id)?.ok_or_else(|| not_found(&d.collection, id))?,
-    };
-    Ok(node(d, state))
+        None => tx.current(&d.collection, id)?.ok_or_else(|| not_found(&d.collection, id)),
+    }
 }
 
 async fn delete(ctx: &ResolverContext<'_>, d: &Arc<ModelDescriptor>) -> Result<FieldValue<'static>, ApiError> {
-    let tx = &request(ctx)?.tx;
+    let req = request(ctx)?;
+    if let Pass::Committed(_) = req.pass {
+        // The deletion is committed; the answer is its id.
+        return Ok(FieldValue::value(Gql::String(entity_id_arg(&ctx.args, "id")?.to_string())));
+    }
+    let tx = &req.tx;
     tx.user()?;
     let id = target(ctx, tx, d)?;
     let collection = d.collection.clone();
@@ -292,12 +322,24 @@ pub fn model_fields(d: &Arc<ModelDescriptor>) -> Vec<Field> {
     vec![
         Field::new(names.create(), TypeRef::named_nn(&names.ty), move |ctx| {
             let d = c.clone();
-            FieldFuture::new(async move { Ok(Some(create(&ctx, &d).await?)) })
+            FieldFuture::new(async move {
+                if let Some(answer) = committed_answer(&ctx, &d).await? {
+                    return Ok(Some(answer));
+                }
+                let state = create(&ctx, &d).await?;
+                Ok(Some(staged_answer(&ctx, &d, state)?))
+            })
         })
         .argument(InputValue::new("input", TypeRef::named_nn(names.create_input()))),
         Field::new(names.update(), TypeRef::named_nn(&names.ty), move |ctx| {
             let d = u.clone();
-            FieldFuture::new(async move { Ok(Some(update(&ctx, &d).await?)) })
+            FieldFuture::new(async move {
+                if let Some(answer) = committed_answer(&ctx, &d).await? {
+                    return Ok(Some(answer));
+                }
+                let state = update(&ctx, &d).await?;
+                Ok(Some(staged_answer(&ctx, &d, state)?))
+            })
         })
         .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID)))
         .argument(InputValue::new("input", TypeRef::named_nn(names.update_input())))

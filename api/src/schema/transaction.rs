@@ -19,6 +19,8 @@ struct Pending {
     /// `ifHeads` checked against the store: (collection, id, heads) that must
     /// still hold when the request commits.
     guards: Vec<(String, EntityId, Vec<EventId>)>,
+    /// The entity each mutation field answers with, by response key.
+    answers: HashMap<String, EntityId>,
 }
 
 /// Reads staged states first, then the store.
@@ -141,6 +143,16 @@ impl RequestTx {
             self.lock().guards.push((collection.to_owned(), id, expected));
         }
         Ok(())
+    }
+
+    /// Records that the mutation field answering under `key` answers with entity `id`.
+    pub fn record_answer(&self, key: String, id: EntityId) {
+        self.lock().answers.insert(key, id);
+    }
+
+    /// The entity of each mutation field, by response key.
+    pub fn answers(&self) -> HashMap<String, EntityId> {
+        self.lock().answers.clone()
     }
 
     /// Takes the staged events for commit.
