@@ -15,6 +15,8 @@ pub enum Code {
     BadUserInput,
     UnknownPrecursor,
     LimitExceeded,
+    /// The server's disk is full: nothing was written; retry later.
+    StorageFull,
     Internal,
 }
 
@@ -28,6 +30,7 @@ impl Code {
             Code::BadUserInput => "BAD_USER_INPUT",
             Code::UnknownPrecursor => "UNKNOWN_PRECURSOR",
             Code::LimitExceeded => "LIMIT_EXCEEDED",
+            Code::StorageFull => "STORAGE_FULL",
             Code::Internal => "INTERNAL",
         }
     }
@@ -79,6 +82,13 @@ impl From<ModelError> for ApiError {
             ModelError::UnknownPrecursor { .. } => Code::UnknownPrecursor,
             ModelError::NotFound { .. } | ModelError::Deleted { .. } => Code::NotFound,
             ModelError::EntityExists { .. } | ModelError::IdInOtherCollection { .. } => Code::Conflict,
+            ModelError::Storage(source) => {
+                if let Some(store) = source.inner().downcast_ref::<StoreError>() {
+                    return ApiError::from(store);
+                }
+                tracing::error!(error = %e, "internal storage error");
+                return ApiError::new(Code::Internal, "internal error; the server log has the details");
+            }
             ModelError::Decode { .. } | ModelError::UnsupportedFormat { .. } | ModelError::InvalidModels(_) => {
                 tracing::error!(error = %e, "internal model error");
                 return ApiError::new(Code::Internal, "internal error; the server log has the details");
@@ -91,13 +101,23 @@ impl From<ModelError> for ApiError {
 
 impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
+        ApiError::from(&e)
+    }
+}
+
+impl From<&StoreError> for ApiError {
+    fn from(e: &StoreError) -> Self {
         match e {
-            StoreError::Model(m) => m.into(),
+            StoreError::Model(m) => m.clone().into(),
             StoreError::InvalidQuery(_) | StoreError::InvalidCursor(_) | StoreError::ForeignCursor(_) => {
                 ApiError::bad_input(e.to_string())
             }
             StoreError::HeadsMismatch { .. } => ApiError::new(Code::Conflict, e.to_string()),
             StoreError::Closed => ApiError::new(Code::Internal, "the server is shutting down; retry shortly"),
+            StoreError::StorageFull(_) => {
+                tracing::error!(error = %e, "the store failed: the disk is full");
+                ApiError::new(Code::StorageFull, "the server's storage is full: nothing was written; retry later")
+            }
             other => {
                 tracing::error!(error = %other, "internal store error");
                 ApiError::new(Code::Internal, "internal error; the server log has the details")

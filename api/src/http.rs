@@ -5,6 +5,7 @@
 use std::future::Future;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
 use async_graphql::dynamic::Schema;
@@ -54,6 +55,10 @@ pub struct AppState {
     pub shared: Arc<crate::shared::SharedSubscriptions>,
     /// The bundled GraphiQL page, when the web client's build has one.
     graphiql: Option<Arc<str>>,
+    /// Set when the store failed for a full disk. sled then refuses every
+    /// operation until it is reopened, so `/healthz` fails too: a supervisor
+    /// restarts the process, which opens the store again once there is room.
+    storage_full: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for AppState {
@@ -70,6 +75,14 @@ pub struct Prepared {
 }
 
 impl AppState {
+    /// Marks the store as failed when `errors` say its disk is full.
+    fn note_storage(&self, errors: &[ServerError]) {
+        let full = async_graphql::Value::from(Code::StorageFull.as_str());
+        if errors.iter().any(|e| e.extensions.as_ref().and_then(|x| x.get("code")) == Some(&full)) {
+            self.storage_full.store(true, Ordering::Relaxed);
+        }
+    }
+
     /// Gives `request` what its resolvers need (the caller, batch loaders, a
     /// pending transaction, a response budget, the service, the mutation pass).
     pub fn prepare(
@@ -124,8 +137,15 @@ pub fn router(store: Arc<dyn Storage>, config: AppConfig) -> Result<(Router, Arc
         },
         None => None,
     };
-    let state =
-        AppState { schema, service, auth: auth.clone(), metrics: Arc::default(), shared: Arc::default(), graphiql };
+    let state = AppState {
+        schema,
+        service,
+        auth: auth.clone(),
+        metrics: Arc::default(),
+        shared: Arc::default(),
+        graphiql,
+        storage_full: Arc::default(),
+    };
     let mut graphql = Router::new().route("/graphql", get(graphql_get).post(graphql));
     if !config.cors_origins.is_empty() {
         graphql = graphql.layer(cors(&config.cors_origins)?);
@@ -133,6 +153,7 @@ pub fn router(store: Arc<dyn Storage>, config: AppConfig) -> Result<(Router, Arc
     let mut app = Router::new()
         .merge(graphql)
         .route("/healthz", get(healthz))
+        .route("/readyz", get(readyz))
         .route("/dev-token", get(dev_token))
         .route("/metrics", get(metrics))
         .with_state(state);
@@ -225,9 +246,25 @@ async fn dev_token(State(state): State<AppState>, headers: HeaderMap) -> axum::r
     }
 }
 
+const DISK_FULL: &str = "the disk holding the store is full: free space, then restart the server";
+
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
+    if state.storage_full.load(Ordering::Relaxed) {
+        let body =
+            serde_json::json!({ "status": "failed", "reason": DISK_FULL, "seq": state.service.store.last_seq() });
+        return (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body));
+    }
     let body = serde_json::json!({ "status": "ok", "seq": state.service.store.last_seq() });
     (StatusCode::OK, axum::Json(body))
+}
+
+/// Whether this server can take traffic: 503 while its disk is full.
+async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    if state.storage_full.load(Ordering::Relaxed) {
+        let body = serde_json::json!({ "status": "not ready", "reasons": [DISK_FULL] });
+        return (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body));
+    }
+    (StatusCode::OK, axum::Json(serde_json::json!({ "status": "ready" })))
 }
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
@@ -298,6 +335,7 @@ fn status_of(code: Code) -> StatusCode {
         Code::Forbidden => StatusCode::FORBIDDEN,
         Code::BadUserInput | Code::LimitExceeded => StatusCode::BAD_REQUEST,
         Code::Internal => StatusCode::INTERNAL_SERVER_ERROR,
+        Code::StorageFull => StatusCode::INSUFFICIENT_STORAGE,
         _ => StatusCode::OK,
     }
 }
@@ -421,28 +459,36 @@ pub async fn run_operation(
         .then(|| (request.query.clone(), request.variables.clone(), request.operation_name.clone()));
     let (request, staging) = state.prepare(request, caller.clone(), Pass::Staging);
     let response = run(state, request, &staging).await?;
+    state.note_storage(&response.errors);
     if !response.errors.is_empty() {
         // A failed field aborts the request's writes: nothing is committed.
         return Ok(response);
     }
-    let committed = commit(&staging.tx).await?;
+    let committed = commit(&staging.tx).await;
+    match &committed {
+        Err(e) if e.code == Code::StorageFull => state.storage_full.store(true, Ordering::Relaxed),
+        Ok(n) if *n > 0 => state.storage_full.store(false, Ordering::Relaxed),
+        _ => {}
+    }
+    let committed = committed?;
     if committed > 0 {
         state.metrics.record_commit(committed);
     }
     let Some((query, variables, operation_name)) = rerun.filter(|_| committed > 0) else { return Ok(response) };
-    let mut request = async_graphql::Request::new(query).variables(variables);
-    request.operation_name = operation_name;
-    let (request, answering) = state.prepare(request, caller, Pass::Committed(Arc::new(staging.tx.answers())));
+    let mut again = async_graphql::Request::new(query).variables(variables);
+    again.operation_name = operation_name;
+    let (again, answering) = state.prepare(again, caller, Pass::Committed(Arc::new(staging.tx.answers())));
     // No time limit here: the write is done and the client is owed its answer.
-    let mut response = state.schema.execute(request).await;
-    if answering.budget.is_exceeded() {
-        return Err(ApiError::limit(format!(
-            "the changes were committed, but the answer would be larger than {} bytes; read them with a smaller query",
-            state.service.limits.max_response_bytes
-        )));
+    let mut answer = state.schema.execute(again).await;
+    classify(&mut answer);
+    state.note_storage(&answer.errors);
+    if answering.budget.is_exceeded() || !answer.errors.is_empty() {
+        // The changes are committed whatever happens here; the first pass's
+        // answer (the staged states) is still a true account of them.
+        tracing::warn!(errors = ?answer.errors, "answering a committed mutation failed; answering with the staged states");
+        return Ok(response);
     }
-    classify(&mut response);
-    Ok(response)
+    Ok(answer)
 }
 
 /// Runs a prepared query or mutation within the request time limit and the

@@ -147,8 +147,8 @@ fn main() -> ExitCode {
         Some(Command::Token(args)) => token(&args),
         Some(Command::Verify(args)) => runtime().and_then(|rt| rt.block_on(verify(&args))),
         Some(Command::Healthcheck(args)) => runtime().and_then(|rt| rt.block_on(healthcheck(&args))),
-        Some(Command::Serve(args)) => runtime().and_then(|rt| rt.block_on(serve(args))),
-        None => runtime().and_then(|rt| rt.block_on(serve(cli.serve))),
+        Some(Command::Serve(args)) => runtime().and_then(|rt| finish(rt, serve(args))),
+        None => runtime().and_then(|rt| finish(rt, serve(cli.serve))),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -163,6 +163,14 @@ type Fallible = Result<(), Box<dyn std::error::Error + Send + Sync>>;
 
 fn runtime() -> Result<tokio::runtime::Runtime, Box<dyn std::error::Error + Send + Sync>> {
     Ok(tokio::runtime::Builder::new_multi_thread().enable_all().build()?)
+}
+
+/// Runs `main` to completion, then stops the runtime without waiting for
+/// blocking work that cannot finish (a flush on a failed disk).
+fn finish(rt: tokio::runtime::Runtime, main: impl std::future::Future<Output = Fallible>) -> Fallible {
+    let result = rt.block_on(main);
+    rt.shutdown_timeout(Duration::from_secs(5));
+    result
 }
 
 fn init_logs(json: bool) {
@@ -303,7 +311,13 @@ async fn serve(args: ServeArgs) -> Fallible {
     tracing::info!(%addr, data = %args.data.display(), "serving GraphQL at http://{addr}/graphql");
     chronicle_api::server::run(listener, app, args.header_read_timeout, shutdown_signal()).await;
     tracing::info!("shutting down: in-flight requests finished, flushing the store");
-    store.flush().await?;
+    // Bounded: on a failed disk the engine's flush may never return.
+    match tokio::time::timeout(Duration::from_secs(10), store.flush()).await {
+        Ok(flushed) => flushed?,
+        Err(_) => {
+            return Err("the store's last flush did not finish within 10 s; unacknowledged writes may be lost".into());
+        }
+    }
     Ok(())
 }
 

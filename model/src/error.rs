@@ -60,6 +60,45 @@ pub enum ModelError {
     #[error("cannot decode {what}: {reason}")]
     Decode { what: &'static str, reason: String },
 
+    /// The store a transaction reads from failed (its engine's error is the source).
+    #[error("reading the store failed: {0}")]
+    Storage(#[source] StorageError),
+
     #[error("{what} was written by format version {found}; this build reads up to {supported}: upgrade Chronicle")]
     UnsupportedFormat { what: &'static str, found: u8, supported: u8 },
+}
+
+/// An engine's error carried through the model (which does no I/O itself),
+/// shared so that [`ModelError`] stays `Clone`. Two are equal when they are
+/// the same error.
+#[derive(Clone, Debug)]
+pub struct StorageError(std::sync::Arc<dyn std::error::Error + Send + Sync>);
+
+impl StorageError {
+    pub fn new(error: impl std::error::Error + Send + Sync + 'static) -> Self {
+        Self(std::sync::Arc::new(error))
+    }
+
+    /// The engine's error, to look for a known kind of failure.
+    pub fn inner(&self) -> &(dyn std::error::Error + Send + Sync + 'static) {
+        &*self.0
+    }
+}
+
+impl PartialEq for StorageError {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl std::fmt::Display for StorageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl std::error::Error for StorageError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        Some(&*self.0)
+    }
 }

@@ -87,7 +87,7 @@ pub mod value;
 pub use backend::{EventContext, LwwOperation, LwwRegister, LwwState, PropertyBackend, TextOperation, TextState};
 pub use chronicle_derive::{Model, ModelEnum};
 pub use descriptor::{BackendKind, FieldDescriptor, ModelDescriptor, Models, ReverseRelation};
-pub use error::ModelError;
+pub use error::{ModelError, StorageError};
 pub use event::{Event, EventKind, FieldChange, Operation};
 pub use history::{state_at_event, state_at_time};
 pub use id::{EntityId, EventId};

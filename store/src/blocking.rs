@@ -7,6 +7,8 @@
 //! commit under its lock, the flush) tells the runtime its worker is busy
 //! ([`blocking`]). Without a multi-threaded tokio runtime both run inline.
 
+use std::time::Duration;
+
 use tokio::runtime::{Handle, RuntimeFlavor};
 
 use crate::error::StoreError;
@@ -31,4 +33,19 @@ pub async fn off_worker<T: Send + 'static>(
         return work();
     }
     tokio::task::spawn_blocking(work).await.map_err(StoreError::Task)?
+}
+
+/// Runs `work` on a thread of its own and waits at most `limit` for it;
+/// `None` when it did not finish (the thread is left to finish or not). For
+/// engine calls that can block for ever once the disk has failed (sled's
+/// flush after a full disk), where a bounded shutdown matters more.
+pub fn within<T: Send + 'static>(limit: Duration, work: impl FnOnce() -> T + Send + 'static) -> Option<T> {
+    let (done, result) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new().name("chronicle-bounded".into()).spawn(move || {
+        let _ = done.send(work());
+    });
+    match spawned {
+        Ok(_) => result.recv_timeout(limit).ok(),
+        Err(_) => None,
+    }
 }

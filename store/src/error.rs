@@ -41,10 +41,25 @@ pub enum StoreError {
     HeadsMismatch { collection: String, id: EntityId },
 
     #[error("storage engine failed: {0}")]
-    Engine(String),
+    Engine(#[source] sled::Error),
+
+    /// The disk holding the store is full. Nothing of the failed write is
+    /// acknowledged; the store accepts writes again once there is room.
+    #[error("the disk holding the store is full: {0}")]
+    StorageFull(#[source] sled::Error),
+
+    #[error("cannot open the data directory {path}: {source}")]
+    Open {
+        path: std::path::PathBuf,
+        #[source]
+        source: Box<StoreError>,
+    },
 
     #[error("the store is shutting down")]
     Closed,
+
+    #[error("the store's flush did not finish within {0:?}")]
+    FlushTimedOut(std::time::Duration),
 
     #[error("a store task failed")]
     Task(#[source] tokio::task::JoinError),
@@ -52,7 +67,30 @@ pub enum StoreError {
 
 impl From<sled::Error> for StoreError {
     fn from(e: sled::Error) -> Self {
-        StoreError::Engine(e.to_string())
+        if is_storage_full(&e) { StoreError::StorageFull(e) } else { StoreError::Engine(e) }
+    }
+}
+
+/// Whether sled failed because the disk (or the user's quota) is full.
+fn is_storage_full(e: &sled::Error) -> bool {
+    const ENOSPC: i32 = 28;
+    const EDQUOT: i32 = 122;
+    match e {
+        sled::Error::Io(io) => {
+            io.kind() == std::io::ErrorKind::StorageFull || matches!(io.raw_os_error(), Some(ENOSPC | EDQUOT))
+        }
+        _ => false,
+    }
+}
+
+impl StoreError {
+    /// Whether this is (or was caused by) a full disk.
+    pub fn is_storage_full(&self) -> bool {
+        match self {
+            StoreError::StorageFull(_) => true,
+            StoreError::Open { source, .. } => source.is_storage_full(),
+            _ => false,
+        }
     }
 }
 

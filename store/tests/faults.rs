@@ -121,11 +121,17 @@ async fn a_damaged_state_is_a_corrupt_error_naming_its_key() -> R {
         // A transaction cannot start from it.
         let mut tx = store.begin("carol");
         let edit = tx.edit::<Album>(*id).map(|_| ());
+        // The store's typed error comes through the model as its source.
         match edit {
-            Err(ModelError::Decode { reason, .. }) => {
-                assert!(reason.contains(&hex(&key)), "the edit error names the key: {reason:?}")
+            Err(ModelError::Storage(source)) => {
+                let store_error = source.inner().downcast_ref::<StoreError>();
+                assert!(
+                    matches!(store_error, Some(StoreError::Corrupt { tree: "states", .. })),
+                    "the edit error is the store's corrupt-value error: {source:?}"
+                );
+                assert!(source.to_string().contains(&hex(&key)), "the edit error names the key: {source}");
             }
-            other => return Err(format!("edit ({how}): expected a decode error, got {other:?}").into()),
+            other => return Err(format!("edit ({how}): expected the store's error, got {other:?}").into()),
         }
     }
     // A scan meets the first damaged state in key order.

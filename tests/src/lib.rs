@@ -140,11 +140,20 @@ pub struct ServerOptions {
     pub audience: Option<String>,
     /// More command-line arguments.
     pub extra: Vec<String>,
+    /// The data directory; a fresh one in the server's temp dir when `None`.
+    pub data: Option<PathBuf>,
 }
 
 impl Default for ServerOptions {
     fn default() -> Self {
-        Self { secret: Some(SECRET.into()), public_read: false, issuer: None, audience: None, extra: Vec::new() }
+        Self {
+            secret: Some(SECRET.into()),
+            public_read: false,
+            issuer: None,
+            audience: None,
+            extra: Vec::new(),
+            data: None,
+        }
     }
 }
 
@@ -195,7 +204,7 @@ impl Server {
     fn spawn(dir: &tempfile::TempDir, o: &ServerOptions) -> Result<(Child, String), String> {
         let port = free_port();
         let listen = format!("127.0.0.1:{port}");
-        let data = dir.path().join("data");
+        let data = o.data.clone().unwrap_or_else(|| dir.path().join("data"));
         let log = std::fs::OpenOptions::new()
             .create(true)
             .append(true)
@@ -260,7 +269,7 @@ impl Server {
 
     /// The data directory.
     pub fn data_dir(&self) -> PathBuf {
-        self.dir.path().join("data")
+        self.options.data.clone().unwrap_or_else(|| self.dir.path().join("data"))
     }
 
     /// Whether the process is still running.

@@ -18,7 +18,9 @@ use crate::storage::SyncMode;
 struct Tickets {
     issued: u64,
     closing: bool,
-    failed: Option<String>,
+    /// The last failed flush: the highest ticket it was meant to cover, and
+    /// why. Commits up to that ticket are told; later ones are not affected.
+    failed: Option<(u64, sled::Error)>,
 }
 
 struct Shared {
@@ -78,8 +80,10 @@ impl Durability {
             if *rx.borrow_and_update() >= ticket {
                 return Ok(());
             }
-            if let Some(e) = lock(&self.shared.tickets).failed.clone() {
-                return Err(StoreError::Engine(format!("flush failed: {e}")));
+            if let Some((target, e)) = lock(&self.shared.tickets).failed.clone()
+                && ticket <= target
+            {
+                return Err(e.into());
             }
             if rx.changed().await.is_err() {
                 return Err(StoreError::Closed);
@@ -93,18 +97,27 @@ impl Durability {
     }
 
     /// Stops the flusher after a last flush.
-    pub fn stop(&self) {
+    /// Waits at most `limit` for the last flush: a flush that never returns
+    /// (a failed disk) must not hold the process.
+    pub fn stop(&self, limit: Duration) {
         lock(&self.shared.tickets).closing = true;
         self.shared.wake.notify_all();
         let handle = self.flusher.lock().unwrap_or_else(|p| p.into_inner()).take();
-        if let Some(h) = handle {
-            let _ = h.join();
+        if let Some(h) = handle
+            && crate::blocking::within(limit, move || h.join()).is_none()
+        {
+            tracing::error!("the flusher did not stop in {limit:?}; closing without its last flush");
         }
     }
 }
 
+/// Failed flushes tried at shutdown before giving up (a full disk must not
+/// hang the process; what was not flushed was not acknowledged).
+const FLUSH_TRIES_AT_CLOSE: u32 = 5;
+
 fn flush_loop(db: &sled::Db, shared: &Shared, pause: Option<Duration>) {
     let mut flushed = 0;
+    let mut failures_while_closing = 0;
     loop {
         let (target, closing) = {
             let mut t = lock(&shared.tickets);
@@ -125,8 +138,15 @@ fn flush_loop(db: &sled::Db, shared: &Shared, pause: Option<Duration>) {
             }
             Err(e) => {
                 tracing::error!(error = %e, "flushing the store failed; commits waiting for durability will fail");
-                lock(&shared.tickets).failed = Some(e.to_string());
+                lock(&shared.tickets).failed = Some((target, e));
                 shared.flushed.send_modify(|_| {});
+                if closing {
+                    failures_while_closing += 1;
+                    if failures_while_closing >= FLUSH_TRIES_AT_CLOSE {
+                        tracing::error!("giving up flushing at shutdown: unacknowledged commits may be lost");
+                        return;
+                    }
+                }
                 std::thread::sleep(Duration::from_millis(100));
             }
         }

@@ -15,11 +15,11 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use chronicle_model::{
-    ChangeFeed, EntityId, EntityState, Event, EventId, ModelError, Models, Outcome, Scope, StateReader, StoredEvent,
-    Subscription,
+    ChangeFeed, EntityId, EntityState, Event, EventId, ModelError, Models, Outcome, Scope, StateReader, StorageError,
+    StoredEvent, Subscription,
 };
 
-use crate::blocking::{blocking, off_worker};
+use crate::blocking::{blocking, off_worker, within};
 use crate::error::StoreError;
 use crate::query::{Filter, Op, Page, Query};
 use crate::storage::{AuditFilter, ExpectedHeads, Storage, SyncMode, VerifyReport};
@@ -104,8 +104,13 @@ impl SledStore {
             _ => None,
         };
         let config = sled::Config::new().path(path).cache_capacity(options.cache_bytes).flush_every_ms(flush_every);
-        let db = open_db(&config)
-            .map_err(|e| StoreError::Engine(format!("cannot open the data directory {}: {e}", path.display())))?;
+        discard_incomplete_snapshots(path);
+        let db = open_db(&config).map_err(|e| {
+            // A failed open (a full disk, say) must not leave a half-written
+            // snapshot that would make the next open fail.
+            discard_incomplete_snapshots(path);
+            StoreError::Open { path: path.to_owned(), source: Box::new(e.into()) }
+        })?;
         let trees = Trees::open(db.clone())?;
         schema::check_format(&trees)?;
         schema::reconcile(&trees, &models)?;
@@ -132,11 +137,14 @@ impl SledStore {
         // (and the flusher's last flush covers it) or sees the store closing
         // and writes nothing: no ticket is left that nobody will flush.
         let guard = self.commit_lock.lock().unwrap_or_else(|p| p.into_inner());
-        self.durability.stop();
+        self.durability.stop(FLUSH_AT_CLOSE);
         drop(guard);
-        self.trees.db.flush()?;
         self.feed.close();
-        Ok(())
+        let db = self.trees.db.clone();
+        match within(FLUSH_AT_CLOSE, move || db.flush()) {
+            Some(flushed) => flushed.map(|_| ()).map_err(StoreError::from),
+            None => Err(StoreError::FlushTimedOut(FLUSH_AT_CLOSE)),
+        }
     }
 
     fn read_state_raw(&self, collection: &str, id: EntityId) -> Result<Option<EntityState>, StoreError> {
@@ -164,17 +172,43 @@ fn open_db(config: &sled::Config) -> sled::Result<sled::Db> {
     }
 }
 
+/// Removes the snapshot files sled was still writing when it stopped
+/// (`snap.<lsn>.generating`: it writes, syncs, then renames them). A crash
+/// or a full disk can leave one behind, empty or cut short, and sled would
+/// read it as the newest snapshot and refuse to open. The store's data is in
+/// its log; sled rebuilds the snapshot from there.
+fn discard_incomplete_snapshots(dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("snap.") && name.ends_with(".generating") {
+            match std::fs::remove_file(entry.path()) {
+                Ok(()) => tracing::warn!(file = %entry.path().display(), "discarded an incomplete snapshot file"),
+                Err(e) => {
+                    tracing::warn!(file = %entry.path().display(), error = %e, "cannot remove an incomplete snapshot file")
+                }
+            }
+        }
+    }
+}
+
+/// How long closing the store may wait for its last flush.
+const FLUSH_AT_CLOSE: Duration = Duration::from_secs(5);
+
 impl Drop for SledStore {
     fn drop(&mut self) {
-        self.durability.stop();
-        let _ = self.trees.db.flush();
+        self.durability.stop(FLUSH_AT_CLOSE);
+        let db = self.trees.db.clone();
+        if within(FLUSH_AT_CLOSE, move || db.flush()).is_none() {
+            tracing::error!("the store's last flush did not finish in {FLUSH_AT_CLOSE:?}; closing without it");
+        }
     }
 }
 
 impl StateReader for SledStore {
     fn read_state(&self, collection: &str, id: EntityId) -> Result<Option<EntityState>, ModelError> {
-        self.read_state_raw(collection, id)
-            .map_err(|e| ModelError::Decode { what: "stored entity state", reason: e.to_string() })
+        self.read_state_raw(collection, id).map_err(|e| ModelError::Storage(StorageError::new(e)))
     }
 }
 
@@ -296,7 +330,7 @@ impl Storage for SledStore {
         // The blocking flush, not `flush_async`: concurrent `flush_async`
         // calls deadlock sled 0.34.7 (its thread pool's threads all wait for
         // a buffer write queued behind them; sled issue 1308).
-        blocking(|| self.trees.db.flush())?;
-        Ok(())
+        let db = self.trees.db.clone();
+        off_worker(move || db.flush().map(|_| ()).map_err(StoreError::from)).await
     }
 }
