@@ -584,3 +584,31 @@ fn text_edits_that_change_nothing_commit_nothing() {
     );
     assert!(body.to_string().contains("splits a character"), "{body}");
 }
+
+/// Found by the arbitrary-input property test: yrs asserts (panics) on some
+/// malformed updates. Each is a clear BAD_USER_INPUT, and nothing is written.
+#[test]
+fn malformed_yrs_updates_are_refused_without_a_panic() {
+    use base64::Engine as _;
+    let server = Server::start();
+    let c = server.user("alice");
+    let a = artist(&c, "Miles", None);
+    let b = album(&c, "Kind of Blue", 1959, &a);
+    let seq = server.seq();
+    let updates: [&[u8]; 5] = [
+        &[1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01],
+        &[0xff; 16],
+        &[1, 1, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x01],
+        &[1, 1, 1, 0, 4, 1, 4, 116, 101, 120, 116, 1, 120, 0],
+        &[1],
+    ];
+    for update in updates {
+        let u = base64::engine::general_purpose::STANDARD.encode(update);
+        c.fails(
+            "mutation($b: ID!, $u: String!) { updateAlbum(id: $b, input: { description: { yrsUpdate: $u } }) { id } }",
+            json!({ "b": b, "u": u }),
+            "BAD_USER_INPUT",
+        );
+    }
+    still_fine(&server, seq);
+}

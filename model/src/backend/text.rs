@@ -96,9 +96,13 @@ impl TextState {
 /// that depend on text changes the document lacks.
 pub(crate) fn apply_update(doc: &Doc, bytes: &[u8], collection: &str) -> Result<(), ModelError> {
     let invalid = |reason: String| ModelError::InvalidTextUpdate { collection: collection.to_owned(), reason };
-    let update = Update::decode_v1(bytes).map_err(|e| invalid(format!("not a Yrs v1 update ({e})")))?;
+    let update = decode_update(bytes, collection)?;
     let mut txn = doc.transact_mut();
-    txn.apply_update(update).map_err(|e| invalid(e.to_string()))?;
+    // yrs asserts on some malformed updates that decode; the document is a
+    // draft that a refused edit discards, so a caught panic leaves nothing behind.
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| txn.apply_update(update)))
+        .map_err(|_| invalid("malformed Yrs update".into()))?
+        .map_err(|e| invalid(e.to_string()))?;
     if txn.has_missing_updates() {
         return Err(invalid(
             "it depends on text changes this entity has not seen; compute it against the entity's whole text document (`textState`)"
@@ -106,6 +110,16 @@ pub(crate) fn apply_update(doc: &Doc, bytes: &[u8], collection: &str) -> Result<
         ));
     }
     Ok(())
+}
+
+/// Decodes a Yrs v1 update from outside. yrs panics (asserts) on some
+/// malformed input instead of returning an error; that is caught here and
+/// refused like any other undecodable update.
+fn decode_update(bytes: &[u8], collection: &str) -> Result<Update, ModelError> {
+    let invalid = |reason: String| ModelError::InvalidTextUpdate { collection: collection.to_owned(), reason };
+    std::panic::catch_unwind(|| Update::decode_v1(bytes))
+        .map_err(|_| invalid("not a Yrs v1 update (malformed)".into()))?
+        .map_err(|e| invalid(format!("not a Yrs v1 update ({e})")))
 }
 
 /// The names of the document's roots.
@@ -156,10 +170,7 @@ impl PropertyBackend for TextState {
                 reason: format!("`{}` has no text fields", descriptor.collection),
             });
         }
-        Update::decode_v1(&op.update).map_err(|e| ModelError::InvalidTextUpdate {
-            collection: descriptor.collection.clone(),
-            reason: format!("not a Yrs v1 update ({e})"),
-        })?;
+        decode_update(&op.update, &descriptor.collection)?;
         Ok(())
     }
 
