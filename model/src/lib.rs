@@ -92,7 +92,7 @@ pub use event::{Event, EventKind, FieldChange, Operation};
 pub use history::{state_at_event, state_at_time};
 pub use id::{EntityId, EventId};
 pub use memory::{MemoryStore, MemoryTransaction, Outcome, StoredEvent};
-pub use merge::{Applied, apply, check_owner, replay};
+pub use merge::{Applied, apply, check_owner, replay, replay_each};
 pub use signal::{ChangeFeed, ChangeSignal, Lagged, Scope, Subscription};
 pub use state::{EntityState, Heads, Stamp};
 pub use text_edit::TextEdit;

@@ -186,6 +186,17 @@ pub fn replay<'e>(
     descriptor: &ModelDescriptor,
     events: impl IntoIterator<Item = &'e Event>,
 ) -> Result<Option<EntityState>, ModelError> {
+    replay_each(descriptor, events, |_, _| {})
+}
+
+/// Folds a stored history like [`replay`], calling `each` with every event's
+/// state before it and what applying it gave (for rebuilding the change
+/// signals of past events); returns the final state.
+pub fn replay_each<'e>(
+    descriptor: &ModelDescriptor,
+    events: impl IntoIterator<Item = &'e Event>,
+    mut each: impl FnMut(Option<&EntityState>, &Applied),
+) -> Result<Option<EntityState>, ModelError> {
     let mut depths = std::collections::HashMap::new();
     let mut state: Option<EntityState> = None;
     for event in events {
@@ -194,6 +205,7 @@ pub fn replay<'e>(
         }
         let applied = apply_checked(descriptor, state.as_ref(), event, &|id| depths.get(&id).copied(), true)?;
         depths.insert(event.id, applied.depth);
+        each(state.as_ref(), &applied);
         state = Some(applied.state);
     }
     Ok(state)

@@ -612,3 +612,74 @@ fn malformed_yrs_updates_are_refused_without_a_panic() {
     }
     still_fine(&server, seq);
 }
+
+/// `xChanged` and `xsChanged` resume after an `Event.cursor`: the changes
+/// committed while the client was away come first (ENTERED/LEFT computed
+/// from the states before and after each), then live ones, without gap or
+/// duplicate.
+#[test]
+fn change_streams_resume_after_a_cursor() {
+    let server = Server::start();
+    let c = server.user("alice");
+    let a = artist(&c, "Miles", None);
+    let other = artist(&c, "Coltrane", None);
+    let b = album(&c, "Kind of Blue", 1959, &a);
+    let latest = c.query("{ events(first: 1) { nodes { cursor } } }", json!({}));
+    let cursor = latest["events"]["nodes"][0]["cursor"].clone();
+    // While the client is away.
+    c.query("mutation($b: ID!) { updateAlbum(id: $b, input: { name: \"KoB\" }) { id } }", json!({ "b": b }));
+    let second = album(&c, "Sketches", 1960, &a);
+    c.query(
+        "mutation($b: ID!, $o: ID!) { updateAlbum(id: $b, input: { artistId: $o }) { id } }",
+        json!({ "b": b, "o": other }),
+    );
+
+    let bearer = format!("Bearer {}", token("alice"));
+    let mut ws = WsClient::connect(&server, Some(&bearer));
+    ws.subscribe(
+        "many",
+        "subscription($a: ID!, $c: String) { albumsChanged(where: { artistId: { eq: $a } }, after: $c) { kind id event { cursor } } }",
+        json!({ "a": a, "c": cursor }),
+    );
+    let mut kinds = Vec::new();
+    for _ in 0..3 {
+        let m = ws.next_json();
+        let change = &m["payload"]["data"]["albumsChanged"];
+        kinds.push((s(&change["kind"]), s(&change["id"])));
+    }
+    assert_eq!(
+        kinds,
+        [("UPDATED".to_owned(), b.clone()), ("CREATED".to_owned(), second.clone()), ("LEFT".to_owned(), b.clone())],
+        "the missed changes, in commit order"
+    );
+    // Then live.
+    let live = album(&c, "Live", 1961, &a);
+    let m = ws.next_json();
+    assert_eq!(m["payload"]["data"]["albumsChanged"]["kind"], "CREATED", "{m}");
+    assert_eq!(m["payload"]["data"]["albumsChanged"]["id"], json!(live), "{m}");
+
+    // One entity's changes.
+    ws.subscribe(
+        "one",
+        "subscription($b: ID!, $c: String) { albumChanged(id: $b, after: $c) { kind changedFields } }",
+        json!({ "b": b, "c": cursor }),
+    );
+    let fields: Vec<Value> =
+        (0..2).map(|_| ws.next_json()["payload"]["data"]["albumChanged"]["changedFields"].clone()).collect();
+    assert_eq!(fields, [json!(["name"]), json!(["artistId"])]);
+
+    // A cursor from the future is refused.
+    use base64::Engine as _;
+    let mut bytes = vec![1u8];
+    bytes.extend(999_999u64.to_be_bytes());
+    bytes.extend([0u8; 16]);
+    let future = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes);
+    ws.subscribe(
+        "future",
+        "subscription($b: ID!, $c: String) { albumChanged(id: $b, after: $c) { kind } }",
+        json!({ "b": b, "c": future }),
+    );
+    let m = ws.next_json();
+    assert_eq!(m["type"], "error", "{m}");
+    assert_eq!(m["payload"][0]["extensions"]["code"], "BAD_USER_INPUT", "{m}");
+}

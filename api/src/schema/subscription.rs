@@ -9,7 +9,7 @@ use async_graphql::Value as Gql;
 use async_graphql::dynamic::{
     Enum, Field, FieldFuture, FieldValue, InputValue, Object, SubscriptionField, SubscriptionFieldFuture, TypeRef,
 };
-use chronicle_model::{ChangeSignal, EventKind, ModelDescriptor, Scope, StoredEvent, Subscription, Value};
+use chronicle_model::{ChangeSignal, EntityId, EventKind, ModelDescriptor, Scope, StoredEvent, Subscription, Value};
 use chronicle_store::{AuditFilter, Filter, Op};
 use futures_util::{Stream, StreamExt};
 
@@ -118,37 +118,196 @@ pub fn change_object(d: &ModelDescriptor) -> Object {
 
 fn lagged_error(from: u64) -> async_graphql::Error {
     ApiError::limit(format!(
-        "this subscription fell behind and missed changes from commit {from} on; resubscribe (the audit feed `events(after:)` resumes without gaps)"
+        "this subscription fell behind and missed changes from commit {from} on; resubscribe with `after:` set to the last change's `event.cursor` (it resumes without gaps)"
     ))
     .into_graphql()
 }
 
-/// Turns a store subscription into a stream of `XChange`s, classifying each
-/// signal with `classify` (returning `None` skips it). Ends after a lag.
+/// How far back (in commits) `after:` may resume a change stream. Past it
+/// the client is told to re-read and subscribe afresh.
+pub const RESUME_WINDOW: u64 = 10_000;
+
+/// The signals of one collection (or one entity of it) from a commit
+/// sequence on: first those already committed, rebuilt from the log with the
+/// entity's state before and after each event, then live ones, with no gap
+/// and no duplicate. Without a resume point it is the live feed alone.
+struct Resumable {
+    store: Arc<dyn chronicle_store::Storage>,
+    descriptor: Arc<ModelDescriptor>,
+    entity: Option<EntityId>,
+    live: Subscription,
+    /// Every signal up to this commit sequence has been handed on (or skipped).
+    done: u64,
+    backlog: VecDeque<Arc<ChangeSignal>>,
+    /// The log has been read up to this sequence (the backlog holds the rest).
+    read_to: u64,
+    replaying: bool,
+}
+
+impl Resumable {
+    /// Subscribes to `scope` first, then (with `after`) arranges to replay
+    /// what was committed since, so nothing committed in between is missed.
+    fn new(
+        store: Arc<dyn chronicle_store::Storage>,
+        descriptor: Arc<ModelDescriptor>,
+        entity: Option<EntityId>,
+        scope: Scope,
+        after: Option<u64>,
+    ) -> Result<Self, ApiError> {
+        let live = store.subscribe(scope);
+        let last = store.last_seq();
+        if let Some(after) = after {
+            if after > last {
+                return Err(ApiError::bad_input(format!(
+                    "`after` is commit {after}, but the latest is {last}: pass an `Event.cursor` this server issued"
+                )));
+            }
+            if last - after > RESUME_WINDOW {
+                return Err(ApiError::limit(format!(
+                    "`after` is {} commits back; changes resume at most {RESUME_WINDOW} commits back: re-read, then subscribe afresh",
+                    last - after
+                )));
+            }
+        }
+        let done = after.unwrap_or(0);
+        Ok(Self {
+            store,
+            descriptor,
+            entity,
+            live,
+            done,
+            backlog: VecDeque::new(),
+            read_to: done,
+            replaying: after.is_some(),
+        })
+    }
+
+    async fn next(&mut self) -> Option<async_graphql::Result<Arc<ChangeSignal>>> {
+        loop {
+            if let Some(signal) = self.backlog.pop_front() {
+                self.done = signal.seq;
+                return Some(Ok(signal));
+            }
+            self.done = self.done.max(self.read_to);
+            if self.replaying {
+                match self.replay_batch().await {
+                    Ok(true) => {}
+                    Ok(false) => self.replaying = false,
+                    Err(e) => return Some(Err(e.into_graphql())),
+                }
+                continue;
+            }
+            match self.live.next().await? {
+                // Already replayed.
+                Ok(s) if s.seq <= self.done => {}
+                Ok(s) => {
+                    self.done = s.seq;
+                    return Some(Ok(s));
+                }
+                // Fell behind the live feed: read the log from where we are,
+                // within the resume window.
+                Err(lag) if self.store.last_seq() - self.done <= RESUME_WINDOW => {
+                    let _ = lag;
+                    self.replaying = true;
+                }
+                Err(lag) => return Some(Err(lagged_error(lag.from))),
+            }
+        }
+    }
+
+    /// Reads the next batch of the log into the backlog; false at its end.
+    async fn replay_batch(&mut self) -> Result<bool, ApiError> {
+        let batch = self.store.events_after(self.read_to, REPLAY_BATCH).await?;
+        let Some(last) = batch.last().map(|e| e.seq) else { return Ok(false) };
+        let collection = &self.descriptor.collection;
+        let ours: Vec<&StoredEvent> = batch
+            .iter()
+            .filter(|e| e.event.collection == *collection && self.entity.is_none_or(|id| id == e.event.entity_id))
+            .collect();
+        // Each entity's history once per batch, folded to the states around each event.
+        let mut entities: Vec<EntityId> = ours.iter().map(|e| e.event.entity_id).collect();
+        entities.sort_unstable();
+        entities.dedup();
+        let mut signals: std::collections::HashMap<u64, Arc<ChangeSignal>> = std::collections::HashMap::new();
+        for id in entities {
+            let history = self.store.history(collection, id).await?;
+            let wanted: std::collections::HashSet<u64> =
+                ours.iter().filter(|e| e.event.entity_id == id).map(|e| e.seq).collect();
+            let mut seqs = history.iter().map(|e| (e.seq, e.event.clone()));
+            chronicle_model::replay_each(&self.descriptor, history.iter().map(|e| &*e.event), |before, applied| {
+                let Some((seq, event)) = seqs.next() else { return };
+                if wanted.contains(&seq) {
+                    signals.insert(
+                        seq,
+                        Arc::new(ChangeSignal {
+                            seq,
+                            collection: collection.clone(),
+                            entity_id: id,
+                            kind: applied.kind,
+                            event,
+                            depth: applied.depth,
+                            changes: applied.changes.clone(),
+                            changed_fields: applied.changed_fields.clone(),
+                            previous: before.cloned().map(Arc::new),
+                            state: Arc::new(applied.state.clone()),
+                        }),
+                    );
+                }
+            })?;
+        }
+        for e in ours {
+            if let Some(signal) = signals.remove(&e.seq) {
+                self.backlog.push_back(signal);
+            }
+        }
+        self.read_to = last;
+        Ok(true)
+    }
+}
+
+/// Turns a change source into a stream of `XChange`s, classifying each
+/// signal with `classify` (returning `None` skips it). Ends after an error.
 fn changes(
-    sub: Subscription,
+    source: Resumable,
     descriptor: Arc<ModelDescriptor>,
     classify: impl Fn(&ChangeSignal) -> Option<ChangeKind> + Send + Sync + 'static,
 ) -> impl Stream<Item = async_graphql::Result<ChangeNode>> + Send {
     let classify = Arc::new(classify);
-    futures_util::stream::unfold(Some(sub), move |sub| {
+    futures_util::stream::unfold(Some(source), move |source| {
         let descriptor = descriptor.clone();
         let classify = classify.clone();
         async move {
-            let mut sub = sub?;
+            let mut source = source?;
             loop {
-                match sub.next().await? {
+                match source.next().await? {
                     Ok(signal) => {
                         if let Some(kind) = classify(&signal) {
                             let node = ChangeNode { descriptor: descriptor.clone(), kind, signal };
-                            return Some((Ok(node), Some(sub)));
+                            return Some((Ok(node), Some(source)));
                         }
                     }
-                    Err(lag) => return Some((Err(lagged_error(lag.from)), None)),
+                    Err(e) => return Some((Err(e), None)),
                 }
             }
         }
     })
+}
+
+/// The `after` argument of a change stream: the commit sequence of an `Event.cursor`.
+fn resume_point(args: &async_graphql::dynamic::ObjectAccessor<'_>) -> Result<Option<u64>, ApiError> {
+    match args.get("after").filter(|v| !v.is_null()) {
+        Some(v) => {
+            let cursor = v.string().map_err(|_| ApiError::bad_input("`after` must be an `Event.cursor` String"))?;
+            Ok(Some(decode_event_cursor(cursor)?.0))
+        }
+        None => Ok(None),
+    }
+}
+
+fn after_argument() -> InputValue {
+    InputValue::new("after", TypeRef::named(TypeRef::STRING)).description(format!(
+        "Resume after this `Event.cursor`: first every matching change committed since (at most {RESUME_WINDOW} commits back), then live ones, with no gap and no duplicate."
+    ))
 }
 
 /// The scope that narrows a filter's signals best: an `eq` on a scalar field.
@@ -195,12 +354,14 @@ pub fn model_fields(d: &Arc<ModelDescriptor>) -> Vec<SubscriptionField> {
             SubscriptionFieldFuture::new(async move {
                 let svc = service(&ctx)?;
                 let id = entity_id_arg(&ctx.args, "id")?;
-                let sub = svc.store.subscribe(Scope::Entity { collection: d.collection.clone(), id });
-                Ok(changes(sub, d, |s| Some(ChangeKind::of(s.kind))))
+                let scope = Scope::Entity { collection: d.collection.clone(), id };
+                let source = Resumable::new(svc.store.clone(), d.clone(), Some(id), scope, resume_point(&ctx.args)?)?;
+                Ok(changes(source, d, |s| Some(ChangeKind::of(s.kind))))
             })
         })
         .description(format!("Every change to one `{}`.", names.ty))
         .argument(InputValue::new("id", TypeRef::named_nn(TypeRef::ID)))
+        .argument(after_argument())
     };
     let many = {
         let d = d.clone();
@@ -215,9 +376,10 @@ pub fn model_fields(d: &Arc<ModelDescriptor>) -> Vec<SubscriptionField> {
                 if let Some(f) = &filter {
                     f.validate(&d).map_err(ApiError::from)?;
                 }
-                let sub = svc.store.subscribe(scope_for(&d, filter.as_ref()));
+                let scope = scope_for(&d, filter.as_ref());
+                let source = Resumable::new(svc.store.clone(), d.clone(), None, scope, resume_point(&ctx.args)?)?;
                 let descriptor = d.clone();
-                Ok(changes(sub, d, move |s| classify(&descriptor, filter.as_ref(), s)))
+                Ok(changes(source, d, move |s| classify(&descriptor, filter.as_ref(), s)))
             })
         })
         .description(format!(
@@ -225,6 +387,7 @@ pub fn model_fields(d: &Arc<ModelDescriptor>) -> Vec<SubscriptionField> {
             names.ty
         ))
         .argument(InputValue::new("where", TypeRef::named(names.where_input())))
+        .argument(after_argument())
     };
     vec![one, many]
 }
