@@ -29,6 +29,7 @@ use std::time::{Duration, Instant};
 
 pub use serde_json::{Value, json};
 
+pub mod hostile;
 pub mod ws;
 
 /// The HS256 secret every test server is started with (unless a test picks another).

@@ -8,6 +8,7 @@ use std::net::TcpStream;
 use std::time::Duration;
 
 use chronicle_tests::catalogue::{album, artist, track};
+use chronicle_tests::hostile::{counted_aliases, fragment_bomb, nested_and, nested_lists, nested_value};
 use chronicle_tests::ws::WsClient;
 use chronicle_tests::*;
 
@@ -20,14 +21,6 @@ fn still_fine(server: &Server, seq: u64) {
     assert!(d["artists"]["totalCount"].is_u64());
     assert_eq!(server.seq(), seq, "refused requests write nothing");
     assert!(server.is_running(), "the server is still running:\n{}", server.log());
-}
-
-fn nested_value(levels: usize) -> String {
-    format!("{}1{}", "{a: ".repeat(levels), "}".repeat(levels))
-}
-
-fn nested_and(levels: usize) -> String {
-    format!("{}{{name: {{eq: \"x\"}}}}{}", "{and: [".repeat(levels), "]}".repeat(levels))
 }
 
 #[test]
@@ -100,15 +93,6 @@ fn over_nested_input_is_refused_on_websocket() {
     still_fine(&server, seq);
 }
 
-fn fragment_bomb(levels: usize) -> String {
-    let mut query = String::from("fragment F1 on Artist { name }\n");
-    for i in 2..=levels {
-        query.push_str(&format!("fragment F{i} on Artist {{ ...F{p} ...F{p} }}\n", p = i - 1));
-    }
-    query.push_str(&format!("{{ artists {{ nodes {{ ...F{levels} }} }} }}"));
-    query
-}
-
 #[test]
 fn exponential_fragments_are_refused_before_validation() {
     let server = Server::start();
@@ -138,10 +122,8 @@ fn list_sizes_multiply_the_cost_and_real_pages_pass() {
         track(&c, "So What", 1, &b);
     }
     let seq = server.seq();
-    let n4 = "query($a: ID!) { albums(first: 500, where: {artistId: {eq: $a}}) { nodes { artist { albums(first: 500) { nodes { artist { albums(first: 500) { nodes { artist { albums(first: 500) { nodes { id } } } } } } } } } } } }";
-    c.fails(n4, json!({ "a": a }), "LIMIT_EXCEEDED");
-    let aliases: String = (0..1000).map(|i| format!("a{i}: artists(first: 1) {{ totalCount }} ")).collect();
-    c.fails(&format!("{{ {aliases} }}"), json!({}), "LIMIT_EXCEEDED");
+    c.fails(&nested_lists(&a), json!({}), "LIMIT_EXCEEDED");
+    c.fails(&counted_aliases(1000), json!({}), "LIMIT_EXCEEDED");
     c.fails("{ events { totalCount } e2: events { totalCount } artists(first: 500) { nodes { albums(first: 500) { nodes { id } } } } }", json!({}), "LIMIT_EXCEEDED");
     // What real clients ask for passes.
     let page = c.query(
@@ -682,4 +664,39 @@ fn change_streams_resume_after_a_cursor() {
     let m = ws.next_json();
     assert_eq!(m["type"], "error", "{m}");
     assert_eq!(m["payload"][0]["extensions"]["code"], "BAD_USER_INPUT", "{m}");
+}
+
+/// A client that subscribes to large payloads and stops reading is closed
+/// with 4008 once its queue passes its byte bound; the server stays up.
+#[test]
+fn a_client_that_stops_reading_is_closed_by_bytes() {
+    let server = Server::start();
+    let c = server.user("alice");
+    let a = artist(&c, "Miles", None);
+    let b = album(&c, "Kind of Blue", 1959, &a);
+    let big = "x".repeat(900 * 1024);
+    c.query(
+        "mutation($b: ID!, $d: String!) { updateAlbum(id: $b, input: { description: { set: $d } }) { id } }",
+        json!({ "b": b, "d": big }),
+    );
+    let bearer = format!("Bearer {}", token("alice"));
+    let mut ws = WsClient::connect(&server, Some(&bearer));
+    for i in 0..20 {
+        ws.subscribe(
+            &format!("s{i}"),
+            "subscription($b: ID!) { albumChanged(id: $b) { album { description } } }",
+            json!({ "b": b }),
+        );
+    }
+    // Let the subscriptions start, then change the album while the client reads nothing.
+    std::thread::sleep(Duration::from_millis(500));
+    for year in 0..6 {
+        c.query(
+            "mutation($b: ID!, $y: Int!) { updateAlbum(id: $b, input: { year: $y }) { id } }",
+            json!({ "b": b, "y": 1960 + year }),
+        );
+    }
+    assert_eq!(ws.close_code(), Some(4008), "a slow client is closed as too slow");
+    let seq = server.seq();
+    still_fine(&server, seq);
 }

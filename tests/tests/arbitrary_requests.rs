@@ -10,6 +10,7 @@ use axum::body::Body;
 use axum::http::{Request, header};
 use chronicle_api::{AppConfig, AuthConfig};
 use chronicle_store::SledStore;
+use chronicle_tests::hostile::{deep_and_query, deep_value_query, fragment_bomb};
 use proptest::prelude::*;
 use tower::ServiceExt as _;
 
@@ -121,17 +122,7 @@ fn document() -> impl Strategy<Value = String> {
 #[test]
 fn the_hardening_repros_are_answered() {
     let s = service();
-    let deep_value = format!("{{ me(x: {}1{}) {{ userId }} }}", "{a: ".repeat(5_000), "}".repeat(5_000));
-    let deep_and = format!(
-        "{{ artists(where: {}{{name: {{eq: \"x\"}}}}{}) {{ totalCount }} }}",
-        "{and: [".repeat(2_000),
-        "]}".repeat(2_000)
-    );
-    let mut bomb = String::from("fragment F1 on Artist { name }\n");
-    for i in 2..=30 {
-        bomb.push_str(&format!("fragment F{i} on Artist {{ ...F{p} ...F{p} }}\n", p = i - 1));
-    }
-    bomb.push_str("{ artists { nodes { ...F30 } } }");
+    let (deep_value, deep_and, bomb) = (deep_value_query(5_000), deep_and_query(2_000), fragment_bomb(30));
     for query in [
         deep_value.as_str(),
         deep_and.as_str(),
