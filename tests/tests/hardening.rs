@@ -700,3 +700,34 @@ fn a_client_that_stops_reading_is_closed_by_bytes() {
     let seq = server.seq();
     still_fine(&server, seq);
 }
+
+/// `--request-timeout` stops a query or mutation that runs too long, with
+/// LIMIT_EXCEEDED, and a stopped mutation writes nothing. (The limit is set
+/// far below what a page of 200 albums takes in any build, so the outcome
+/// does not depend on the machine's speed.)
+#[test]
+fn the_request_time_limit_stops_long_requests() {
+    let server = Server::with(ServerOptions {
+        extra: vec!["--request-timeout".into(), "1ms".into()],
+        ..Default::default()
+    });
+    let c = server.user("alice");
+    // Writes made before the limit matters: small requests may or may not
+    // finish within 1 ms, so seed with retries.
+    let mut artist_id = None;
+    for _ in 0..200 {
+        let r = c.request("mutation { createArtist(input: { name: \"Miles\" }) { id } }", json!({}));
+        if let Some(id) = r.json()["data"]["createArtist"]["id"].as_str() {
+            artist_id = Some(id.to_owned());
+            break;
+        }
+    }
+    let a = artist_id.expect("a small create gets through within 1 ms at least once");
+    let seq = server.seq();
+    let creates: String = (0..200)
+        .map(|i| format!("b{i}: createAlbum(input: {{ name: \"album {i}\", year: 1959, artistId: \"{a}\" }}) {{ id artist {{ name }} }} "))
+        .collect();
+    let body = c.fails(&format!("mutation {{ {creates} }}"), json!({}), "LIMIT_EXCEEDED");
+    assert!(body.to_string().contains("ran longer than"), "{body}");
+    assert_eq!(server.seq(), seq, "a mutation stopped by the time limit writes nothing");
+}
