@@ -19,6 +19,9 @@ if ! command -v chromium >/dev/null 2>&1; then
     fi
 fi
 
+echo "==> the Dockerfile's build context (no Docker engine here: simulated)"
+scripts/check-dockerfile.sh
+
 echo "==> chronicle-model builds for wasm32-unknown-unknown"
 cargo build --quiet -p chronicle-model --target wasm32-unknown-unknown
 
