@@ -707,10 +707,8 @@ fn a_client_that_stops_reading_is_closed_by_bytes() {
 /// does not depend on the machine's speed.)
 #[test]
 fn the_request_time_limit_stops_long_requests() {
-    let server = Server::with(ServerOptions {
-        extra: vec!["--request-timeout".into(), "1ms".into()],
-        ..Default::default()
-    });
+    let server =
+        Server::with(ServerOptions { extra: vec!["--request-timeout".into(), "1ms".into()], ..Default::default() });
     let c = server.user("alice");
     // Writes made before the limit matters: small requests may or may not
     // finish within 1 ms, so seed with retries.

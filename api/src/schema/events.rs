@@ -195,7 +195,12 @@ pub async fn audit_connection(
     let mut page = svc.store.audit(filter, first + 1, before).await?;
     let has_next_page = page.len() > first;
     page.truncate(first);
-    let total_count = if count { Some(svc.store.audit(filter, usize::MAX, None).await?.len() as u64) } else { None };
+    let total_count = match count {
+        false => None,
+        // Commit sequences are gap-free, one per event: the whole log's size is the latest.
+        true if *filter == AuditFilter::default() => Some(svc.store.last_seq()),
+        true => Some(svc.store.audit(filter, usize::MAX, None).await?.len() as u64),
+    };
     Ok(ConnectionNode {
         cursors: page.iter().map(|e| event_cursor(e.seq, e.event.id)).collect(),
         items: Items::Events(page),
