@@ -464,28 +464,41 @@ fn ended_subscriptions_leave_nothing_in_the_feed_index() {
     let start = feed_index_entries(&server);
     let bearer = format!("Bearer {}", token("alice"));
     let mut ws = WsClient::connect(&server, Some(&bearer));
-    // Distinct ids (each a new index key) and a watched field, subscribed and completed.
-    for i in 0..2_000 {
-        let id = format!("s{i}");
-        let query = if i % 2 == 0 {
-            format!("subscription {{ artistChanged(id: \"{}\") {{ kind }} }}", fresh_ulid())
-        } else {
-            format!(
-                "subscription {{ albumsChanged(where: {{artistId: {{eq: \"{a}\"}}, year: {{eq: {i}}}}}) {{ kind }} }}"
-            )
-        };
-        ws.subscribe(&id, &query, json!({}));
-        ws.send(&json!({"type": "complete", "id": id}));
-    }
-    // Completion is asynchronous: wait (bounded) for the gauge to come back.
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
-    loop {
-        let now = feed_index_entries(&server);
-        if now == start {
-            break;
+    // Rounds of 100 (a connection's limit) on distinct ids (each a new index
+    // key) and watched field values: wait until the index holds them, so each
+    // really registered, then complete them and wait until it is back.
+    let wait_for = |done: &dyn Fn(u64) -> bool, what: &str| {
+        let deadline = std::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let now = feed_index_entries(&server);
+            if done(now) {
+                return;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "{what}: the feed index holds {now} entries, {start} at the start"
+            );
+            std::thread::sleep(Duration::from_millis(5));
         }
-        assert!(std::time::Instant::now() < deadline, "the feed index holds {now} entries, {start} at the start");
-        std::thread::sleep(Duration::from_millis(50));
+    };
+    for round in 0..20 {
+        let ids: Vec<String> = (0..100).map(|i| format!("{round}-{i}")).collect();
+        for (i, id) in ids.iter().enumerate() {
+            let query = if i % 2 == 0 {
+                format!("subscription {{ artistChanged(id: \"{}\") {{ kind }} }}", fresh_ulid())
+            } else {
+                format!(
+                    "subscription {{ albumsChanged(where: {{artistId: {{eq: \"{a}\"}}, year: {{eq: {}}}}}) {{ kind }} }}",
+                    round * 100 + i
+                )
+            };
+            ws.subscribe(id, &query, json!({}));
+        }
+        wait_for(&|now| now >= start + 100, "subscriptions registered");
+        for id in &ids {
+            ws.send(&json!({"type": "complete", "id": id}));
+        }
+        wait_for(&|now| now == start, "subscriptions dropped");
     }
     drop(ws);
 }

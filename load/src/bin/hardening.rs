@@ -8,7 +8,10 @@
 //!    resident memory before and after;
 //! 2. runs `--heavy` clients that send, in a loop, the largest requests the
 //!    default limits accept, while one light client alternates `GET /healthz`
-//!    and a query by id, and prints the light client's latency percentiles.
+//!    and a query by id, and prints the light client's latency percentiles;
+//! 3. subscribes and completes `--cycles` subscriptions over one WebSocket,
+//!    each on a new entity id, and prints the change feed's index size
+//!    (`/metrics`) and the server's memory before and after.
 //!
 //! ```sh
 //! cargo build --release -p chronicle-api -p chronicle-load
@@ -41,6 +44,9 @@ struct Cli {
     /// Clients sending the largest accepted requests.
     #[arg(long, default_value_t = 4)]
     heavy: usize,
+    /// Subscribe/complete cycles over one WebSocket, each on a new entity id.
+    #[arg(long, default_value_t = 100_000)]
+    cycles: usize,
 }
 
 struct Server {
@@ -295,5 +301,78 @@ async fn main() -> Fallible {
         }
     }
     println!("\nHeavy requests completed: {heavy_sent} ({:.0}/s).", heavy_sent as f64 / cli.duration);
+
+    soak(&server, &client, cli.cycles).await?;
+    Ok(())
+}
+
+/// The change feed's index entries, from `/metrics`.
+async fn feed_index(http: &reqwest::Client, url: &str) -> Fallible<u64> {
+    let text = http.get(format!("{url}/metrics")).send().await?.text().await?;
+    text.lines()
+        .find_map(|l| l.strip_prefix("chronicle_feed_index_entries "))
+        .and_then(|v| v.trim().parse().ok())
+        .ok_or_else(|| "no chronicle_feed_index_entries in /metrics".into())
+}
+
+/// Subscribes and completes `cycles` subscriptions on distinct ids over one
+/// WebSocket; prints the feed index and memory before and after.
+async fn soak(server: &Server, client: &Client, cycles: usize) -> Fallible {
+    use futures_util::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    use tokio_tungstenite::tungstenite::http::HeaderValue;
+
+    let (entries_before, rss_before) = (feed_index(&client.http, &server.url).await?, server.rss_mib());
+    let mut request = format!("{}/graphql", server.url.replacen("http://", "ws://", 1)).into_client_request()?;
+    request.headers_mut().insert("Sec-WebSocket-Protocol", HeaderValue::from_static("graphql-transport-ws"));
+    let (mut ws, _) = tokio_tungstenite::connect_async(request).await?;
+    let init = json!({"type": "connection_init", "payload": {"authorization": client.bearer}});
+    ws.send(Message::text(init.to_string())).await?;
+    ws.next().await.ok_or("no connection_ack")??;
+    // Rounds of 100 (a connection's limit): subscribe, wait until the index
+    // holds them (so each really registered), complete, wait until it is back.
+    let started = Instant::now();
+    let mut peak = entries_before;
+    let mut entries_after = entries_before;
+    for round in 0..cycles.div_ceil(100) {
+        let ids: Vec<String> = (0..100).map(|i| format!("{round}-{i}")).collect();
+        for id in &ids {
+            let entity = chronicle_model::EntityId::new();
+            let query = format!("subscription {{ albumChanged(id: \"{entity}\") {{ kind }} }}");
+            let subscribe = json!({"type": "subscribe", "id": id, "payload": {"query": query}});
+            ws.send(Message::text(subscribe.to_string())).await?;
+        }
+        let wait = Instant::now() + Duration::from_secs(30);
+        loop {
+            let now = feed_index(&client.http, &server.url).await?;
+            peak = peak.max(now);
+            if now >= entries_before + 100 || Instant::now() > wait {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+        for id in &ids {
+            ws.send(Message::text(json!({"type": "complete", "id": id}).to_string())).await?;
+        }
+        let wait = Instant::now() + Duration::from_secs(30);
+        loop {
+            entries_after = feed_index(&client.http, &server.url).await?;
+            if entries_after == entries_before || Instant::now() > wait {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    }
+    let elapsed = started.elapsed();
+    drop(ws);
+    println!(
+        "\n## {cycles} subscribe/complete cycles on distinct ids, one WebSocket ({:.1}s)\n",
+        elapsed.as_secs_f64()
+    );
+    println!("| | before | after |");
+    println!("|---|---|---|");
+    println!("| feed index entries (`/metrics`) | {entries_before} (peak {peak} within a round) | {entries_after} |");
+    println!("| server memory (MiB) | {rss_before:.1} | {:.1} |", server.rss_mib());
     Ok(())
 }
