@@ -122,6 +122,13 @@ fn parse(input: &DeriveInput) -> syn::Result<ModelDef<'_>> {
         if name == "id" {
             errors
                 .spanned(ident, "field `id` is reserved: every entity already has an `id` (a ULID); rename this field");
+        } else if let Some((_, generated)) = GENERATED_FIELDS.iter().find(|(reserved, _)| *reserved == name) {
+            errors.spanned(
+                ident,
+                format!(
+                    "field `{name}` is reserved: the GraphQL API gives every entity a `{generated}` field of its own; rename this field"
+                ),
+            );
         }
         let attrs = field_attrs(&field.attrs, &mut errors);
         let ty = replace_self(&field.ty, &input.ident);
@@ -138,6 +145,7 @@ fn parse(input: &DeriveInput) -> syn::Result<ModelDef<'_>> {
         });
     }
     check_editor_methods(&fields, &mut errors);
+    check_relation_names(&fields, &mut errors);
     errors.finish()?;
 
     Ok(ModelDef { ident: &input.ident, vis: &input.vis, collection, fields })
@@ -146,6 +154,35 @@ fn parse(input: &DeriveInput) -> syn::Result<ModelDef<'_>> {
 /// A text field named `set_x` next to a field `x` would give the editor two
 /// methods of the same name; say so here rather than as a duplicate-definition
 /// error inside generated code.
+/// The fields the GraphQL layer generates on every entity type, by the
+/// model field name that would map onto them (besides `id`).
+const GENERATED_FIELDS: [(&str, &str); 7] = [
+    ("heads", "heads"),
+    ("history", "history"),
+    ("created_at", "createdAt"),
+    ("created_by", "createdBy"),
+    ("updated_at", "updatedAt"),
+    ("updated_by", "updatedBy"),
+    ("text_state", "textState"),
+];
+
+/// A `Ref` field `x` appears in GraphQL as `x` (the entity) and `xId` (its
+/// id), so no other field may be called `x_id`.
+fn check_relation_names(fields: &[FieldDef<'_>], errors: &mut Errors) {
+    for relation in fields.iter().filter(|f| !f.shape.ref_targets.is_empty()) {
+        let relation_name = relation.ident.unraw().to_string();
+        let id_name = format!("{relation_name}_id");
+        for field in fields.iter().filter(|f| f.ident.unraw() == id_name) {
+            errors.spanned(
+                field.ident,
+                format!(
+                    "field `{id_name}` clashes with the id that the `Ref` field `{relation_name}` generates in GraphQL; rename one of them"
+                ),
+            );
+        }
+    }
+}
+
 fn check_editor_methods(fields: &[FieldDef<'_>], errors: &mut Errors) {
     let mut seen: HashMap<String, &Ident> = HashMap::new();
     for field in fields {
