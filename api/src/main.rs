@@ -254,7 +254,7 @@ async fn serve(args: ServeArgs) -> Fallible {
     init_logs(args.log_json);
     let sync = match args.sync {
         SyncFlag::Always => SyncMode::Always,
-        SyncFlag::Batch => SyncMode::Batch(Duration::from_millis(10)),
+        SyncFlag::Batch => SyncMode::BATCH,
         SyncFlag::None => SyncMode::None,
     };
     let public_key_pem = match &args.jwt_public_key {

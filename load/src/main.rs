@@ -193,7 +193,7 @@ impl InProcess {
         let dir = tempfile::tempdir()?;
         let sync = match sync {
             SyncFlag::Always => SyncMode::Always,
-            SyncFlag::Batch => SyncMode::Batch(Duration::from_millis(100)),
+            SyncFlag::Batch => SyncMode::BATCH,
             SyncFlag::None => SyncMode::None,
         };
         let store =

@@ -28,6 +28,12 @@ pub enum SyncMode {
     None,
 }
 
+impl SyncMode {
+    /// `Batch` with the interval `chronicle serve --sync batch` uses; every
+    /// tool that says "batch" means this one.
+    pub const BATCH: SyncMode = SyncMode::Batch(Duration::from_millis(10));
+}
+
 /// The heads an entity must still have when a commit applies: optimistic
 /// concurrency for "change this only if nobody else did since I read it".
 #[derive(Clone, Debug, PartialEq, Eq)]
