@@ -240,7 +240,8 @@ async fn verify(args: &VerifyArgs) -> Fallible {
     let report = store.verify().await?;
     println!("checked {} entities and {} events", report.entities, report.events);
     for d in &report.differences {
-        println!("DIFFERENCE {} {}: {}", d.collection, d.entity_id, d.problem);
+        let entity = d.entity_id.map_or_else(|| "(an index key with no id)".to_owned(), |id| id.to_string());
+        println!("DIFFERENCE {} {entity}: {}", d.collection, d.problem);
     }
     if report.is_clean() {
         println!("clean: every state equals the replay of its events");

@@ -70,7 +70,8 @@ impl AuditFilter {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Difference {
     pub collection: String,
-    pub entity_id: EntityId,
+    /// The entity; `None` for a damaged index key that holds no id.
+    pub entity_id: Option<EntityId>,
     pub problem: String,
 }
 

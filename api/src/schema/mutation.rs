@@ -117,7 +117,6 @@ fn scalar_value(
         if !exists {
             return Err(ApiError::bad_input(format!("`{name}`: no `{target}` with id {id}")));
         }
-        let _ = svc;
     }
     if let Value::String(s) = &value {
         check_text_size(svc, &name, s.len())?;

@@ -32,7 +32,8 @@ pub fn verify(trees: &Trees, models: &Models) -> Result<VerifyReport, StoreError
             }
             report.entities += 1;
             report.events += events.len() as u64;
-            let differ = |problem: String| Difference { collection: collection.clone(), entity_id: state.id, problem };
+            let differ =
+                |problem: String| Difference { collection: collection.clone(), entity_id: Some(state.id), problem };
             for other in others {
                 report.differences.push(differ(format!(
                     "its id is also used by events of collection `{other}`: an id belongs to one collection"
@@ -97,9 +98,5 @@ fn same_state(model: &ModelDescriptor, replayed: &EntityState, state: &EntitySta
 }
 
 fn index_difference(collection: &str, key: &[u8], problem: &str) -> Difference {
-    Difference {
-        collection: collection.to_owned(),
-        entity_id: keys::trailing_id(key).unwrap_or_default(),
-        problem: problem.to_owned(),
-    }
+    Difference { collection: collection.to_owned(), entity_id: keys::trailing_id(key), problem: problem.to_owned() }
 }
