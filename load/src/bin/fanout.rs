@@ -15,10 +15,11 @@
 
 use std::error::Error;
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::path::{Path, PathBuf};
+
 use std::time::{Duration, Instant};
 
+use chronicle_load::ChildServer;
 use clap::Parser;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value as Json, json};
@@ -54,52 +55,8 @@ struct Cli {
     bin: Option<PathBuf>,
 }
 
-struct Server {
-    child: Child,
-    addr: SocketAddr,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Server {
-    fn rss_kib(&self) -> u64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
-        status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.split_whitespace().next()?.parse().ok())
-            .unwrap_or(0)
-    }
-}
-
-fn start(bin: &PathBuf) -> Fallible<Server> {
-    let dir = tempfile::tempdir()?;
-    let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-    let addr: SocketAddr = format!("127.0.0.1:{port}").parse()?;
-    let child = Command::new(bin)
-        .args(["serve", "--listen", &addr.to_string(), "--jwt-secret", SECRET])
-        .arg("--data")
-        .arg(dir.path())
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
-    let server = Server { child, addr, _dir: dir };
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while std::net::TcpStream::connect(addr).is_err() {
-        if Instant::now() > deadline {
-            return Err("the server did not start within 20 s".into());
-        }
-        std::thread::sleep(Duration::from_millis(50));
-    }
-    Ok(server)
+fn start(bin: &Path) -> Fallible<ChildServer> {
+    ChildServer::start(bin, SECRET, &[])
 }
 
 fn token(user: &str) -> String {
@@ -232,7 +189,7 @@ async fn measure(
     Ok((latencies, delivered))
 }
 
-async fn scenario(cli: &Cli, bin: &PathBuf, n: usize, many: bool) -> Fallible<Row> {
+async fn scenario(cli: &Cli, bin: &Path, n: usize, many: bool) -> Fallible<Row> {
     let server = start(bin)?;
     let addr = server.addr;
     let http = reqwest::Client::new();

@@ -20,9 +20,10 @@
 
 use std::error::Error;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+
 use std::time::{Duration, Instant};
 
+use chronicle_load::ChildServer;
 use chronicle_tests::hostile::{counted_aliases, deep_and_query, deep_value_query, fragment_bomb, nested_lists};
 use clap::Parser;
 use serde_json::{Value, json};
@@ -47,49 +48,6 @@ struct Cli {
     /// Subscribe/complete cycles over one WebSocket, each on a new entity id.
     #[arg(long, default_value_t = 100_000)]
     cycles: usize,
-}
-
-struct Server {
-    child: Child,
-    url: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Server {
-    fn start(bin: &PathBuf, secret: &str) -> Fallible<Self> {
-        let dir = tempfile::tempdir()?;
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let child = Command::new(bin)
-            .args(["serve", "--listen", &format!("127.0.0.1:{port}"), "--jwt-secret", secret, "--sync", "batch"])
-            .arg("--data")
-            .arg(dir.path().join("data"))
-            .env("RUST_LOG", "error")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .map_err(|e| {
-                format!("cannot start {}: {e} (build it with `cargo build --release -p chronicle-api`)", bin.display())
-            })?;
-        Ok(Self { child, url: format!("http://127.0.0.1:{port}"), _dir: dir })
-    }
-
-    /// Resident memory of the server process, in MiB.
-    fn rss_mib(&self) -> f64 {
-        let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id())).unwrap_or_default();
-        let kib: f64 = status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmRSS:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .unwrap_or(0.0);
-        kib / 1024.0
-    }
 }
 
 struct Client {
@@ -118,6 +76,10 @@ impl Client {
         }
         Ok(body["data"].clone())
     }
+}
+
+fn mib(kib: u64) -> f64 {
+    kib as f64 / 1024.0
 }
 
 fn code(body: &Value) -> String {
@@ -167,17 +129,18 @@ fn ms(d: Duration) -> String {
 async fn main() -> Fallible {
     let cli = Cli::parse();
     let secret = format!("{:032x}", fastrand::u128(..));
-    let server = Server::start(&cli.bin, &secret)?;
+    let server = ChildServer::start(&cli.bin, &secret, &["--sync", "batch"])?;
+    let url = server.url();
     let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build()?;
     let deadline = Instant::now() + Duration::from_secs(30);
-    while http.get(format!("{}/healthz", server.url)).send().await.is_err() {
+    while http.get(format!("{}/healthz", url)).send().await.is_err() {
         if Instant::now() > deadline {
             return Err("the server did not start".into());
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     let token = chronicle_api::auth::mint(&secret, "bench", 3600, None, None)?;
-    let client = Client { http: http.clone(), url: server.url.clone(), bearer: format!("Bearer {token}") };
+    let client = Client { http: http.clone(), url: url.clone(), bearer: format!("Bearer {token}") };
 
     // Seed: 800 artists, one of them with 30 albums (the repros).
     let mut artist = String::new();
@@ -225,7 +188,7 @@ async fn main() -> Fallible {
         ("four nested lists of `first: 500`", &n4),
         ("1,000 aliases of `artists(first: 1) { totalCount }`", &aliases),
     ];
-    let rss_before = server.rss_mib();
+    let rss_before = mib(server.rss_kib());
     for (name, query) in repros {
         let mut times = Vec::with_capacity(cli.repeat);
         let mut answer = String::new();
@@ -248,7 +211,10 @@ async fn main() -> Fallible {
             ms(percentile(&times, 1.0))
         );
     }
-    println!("\nServer memory: {rss_before:.1} MiB before the hostile requests, {:.1} MiB after.\n", server.rss_mib());
+    println!(
+        "\nServer memory: {rss_before:.1} MiB before the hostile requests, {:.1} MiB after.\n",
+        mib(server.rss_kib())
+    );
 
     println!(
         "## Light requests, idle and while {} clients send the largest accepted ones ({}s each)\n",
@@ -259,11 +225,11 @@ async fn main() -> Fallible {
         "{ artists(first: 20) { nodes { albums(first: 20) { nodes { artist { albums(first: 20) { nodes { name } } } } } } } }".to_owned(),
         "{ events { totalCount } }".to_owned(),
     ];
-    let idle = light(&http, &client, &server.url, &album, Duration::from_secs_f64(cli.duration)).await?;
+    let idle = light(&http, &client, &url, &album, Duration::from_secs_f64(cli.duration)).await?;
     let stop = Instant::now() + Duration::from_secs_f64(cli.duration);
     let mut heavy = Vec::new();
     for i in 0..cli.heavy {
-        let c = Client { http: http.clone(), url: server.url.clone(), bearer: client.bearer.clone() };
+        let c = Client { http: http.clone(), url: url.clone(), bearer: client.bearer.clone() };
         let query = heavy_queries[i % heavy_queries.len()].clone();
         heavy.push(tokio::spawn(async move {
             let mut sent = 0u64;
@@ -279,7 +245,7 @@ async fn main() -> Fallible {
             sent
         }));
     }
-    let loaded = light(&http, &client, &server.url, &album, Duration::from_secs_f64(cli.duration)).await?;
+    let loaded = light(&http, &client, &url, &album, Duration::from_secs_f64(cli.duration)).await?;
     let mut heavy_sent = 0;
     for h in heavy {
         heavy_sent += h.await.unwrap_or(0);
@@ -317,14 +283,15 @@ async fn feed_index(http: &reqwest::Client, url: &str) -> Fallible<u64> {
 
 /// Subscribes and completes `cycles` subscriptions on distinct ids over one
 /// WebSocket; prints the feed index and memory before and after.
-async fn soak(server: &Server, client: &Client, cycles: usize) -> Fallible {
+async fn soak(server: &ChildServer, client: &Client, cycles: usize) -> Fallible {
+    let url = server.url();
     use futures_util::{SinkExt, StreamExt};
     use tokio_tungstenite::tungstenite::Message;
     use tokio_tungstenite::tungstenite::client::IntoClientRequest;
     use tokio_tungstenite::tungstenite::http::HeaderValue;
 
-    let (entries_before, rss_before) = (feed_index(&client.http, &server.url).await?, server.rss_mib());
-    let mut request = format!("{}/graphql", server.url.replacen("http://", "ws://", 1)).into_client_request()?;
+    let (entries_before, rss_before) = (feed_index(&client.http, &url).await?, mib(server.rss_kib()));
+    let mut request = format!("{}/graphql", url.replacen("http://", "ws://", 1)).into_client_request()?;
     request.headers_mut().insert("Sec-WebSocket-Protocol", HeaderValue::from_static("graphql-transport-ws"));
     let (mut ws, _) = tokio_tungstenite::connect_async(request).await?;
     let init = json!({"type": "connection_init", "payload": {"authorization": client.bearer}});
@@ -345,7 +312,7 @@ async fn soak(server: &Server, client: &Client, cycles: usize) -> Fallible {
         }
         let wait = Instant::now() + Duration::from_secs(30);
         loop {
-            let now = feed_index(&client.http, &server.url).await?;
+            let now = feed_index(&client.http, &url).await?;
             peak = peak.max(now);
             if now >= entries_before + 100 || Instant::now() > wait {
                 break;
@@ -357,7 +324,7 @@ async fn soak(server: &Server, client: &Client, cycles: usize) -> Fallible {
         }
         let wait = Instant::now() + Duration::from_secs(30);
         loop {
-            entries_after = feed_index(&client.http, &server.url).await?;
+            entries_after = feed_index(&client.http, &url).await?;
             if entries_after == entries_before || Instant::now() > wait {
                 break;
             }
@@ -373,6 +340,6 @@ async fn soak(server: &Server, client: &Client, cycles: usize) -> Fallible {
     println!("| | before | after |");
     println!("|---|---|---|");
     println!("| feed index entries (`/metrics`) | {entries_before} (peak {peak} within a round) | {entries_after} |");
-    println!("| server memory (MiB) | {rss_before:.1} | {:.1} |", server.rss_mib());
+    println!("| server memory (MiB) | {rss_before:.1} | {:.1} |", mib(server.rss_kib()));
     Ok(())
 }
