@@ -193,9 +193,31 @@ pub async fn serve(
 ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let header_read_timeout = config.limits.header_read_timeout;
     let (app, _) = router(store.clone(), config)?;
+    serve_router(listener, app, store, header_read_timeout, shutdown).await
+}
+
+/// How long shutdown waits for the store's last flush: on a failed disk the
+/// engine's flush may never return.
+const LAST_FLUSH: std::time::Duration = std::time::Duration::from_secs(10);
+
+/// Serves a built router until `shutdown` resolves, then (bounded) flushes
+/// the store: the shutdown path of [`serve`] and of the `chronicle` binary.
+pub async fn serve_router(
+    listener: tokio::net::TcpListener,
+    app: Router,
+    store: Arc<dyn Storage>,
+    header_read_timeout: std::time::Duration,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     crate::server::run(listener, app, header_read_timeout, shutdown).await;
-    store.flush().await?;
-    Ok(())
+    tracing::info!("shutting down: in-flight requests finished, flushing the store");
+    match tokio::time::timeout(LAST_FLUSH, store.flush()).await {
+        Ok(flushed) => Ok(flushed?),
+        Err(_) => Err(format!(
+            "the store's last flush did not finish within {LAST_FLUSH:?}; unacknowledged writes may be lost"
+        )
+        .into()),
+    }
 }
 
 /// `GET /graphql`: a WebSocket upgrade for subscriptions, else GraphiQL.

@@ -310,16 +310,7 @@ async fn serve(args: ServeArgs) -> Fallible {
         .map_err(|e| format!("cannot listen on {}: {e}", args.listen))?;
     let addr = listener.local_addr()?;
     tracing::info!(%addr, data = %args.data.display(), "serving GraphQL at http://{addr}/graphql");
-    chronicle_api::server::run(listener, app, args.header_read_timeout, shutdown_signal()).await;
-    tracing::info!("shutting down: in-flight requests finished, flushing the store");
-    // Bounded: on a failed disk the engine's flush may never return.
-    match tokio::time::timeout(Duration::from_secs(10), store.flush()).await {
-        Ok(flushed) => flushed?,
-        Err(_) => {
-            return Err("the store's last flush did not finish within 10 s; unacknowledged writes may be lost".into());
-        }
-    }
-    Ok(())
+    chronicle_api::http::serve_router(listener, app, store, args.header_read_timeout, shutdown_signal()).await
 }
 
 async fn shutdown_signal() {
