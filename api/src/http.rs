@@ -473,12 +473,17 @@ async fn execute(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Outcome 
 /// writes (see [`Pass`]).
 pub async fn run_operation(
     state: &AppState,
-    request: async_graphql::Request,
+    mut request: async_graphql::Request,
     operation: Option<OperationType>,
     caller: Caller,
 ) -> Result<Response, ApiError> {
-    let rerun = (operation == Some(OperationType::Mutation))
-        .then(|| (request.query.clone(), request.variables.clone(), request.operation_name.clone()));
+    // The second pass reuses the document admission parsed.
+    let rerun = match operation {
+        Some(OperationType::Mutation) => request.parsed_query().ok().cloned().map(|document| {
+            (request.query.clone(), document, request.variables.clone(), request.operation_name.clone())
+        }),
+        _ => None,
+    };
     let (request, staging) = state.prepare(request, caller.clone(), Pass::Staging);
     let response = run(state, request, &staging).await?;
     state.note_storage(&response.errors);
@@ -496,9 +501,12 @@ pub async fn run_operation(
     if committed > 0 {
         state.metrics.record_commit(committed);
     }
-    let Some((query, variables, operation_name)) = rerun.filter(|_| committed > 0) else { return Ok(response) };
+    let Some((query, document, variables, operation_name)) = rerun.filter(|_| committed > 0) else {
+        return Ok(response);
+    };
     let mut again = async_graphql::Request::new(query).variables(variables);
     again.operation_name = operation_name;
+    again.set_parsed_query(document);
     let (again, answering) = state.prepare(again, caller, Pass::Committed(Arc::new(staging.tx.answers())));
     // No time limit here: the write is done and the client is owed its answer.
     let mut answer = state.schema.execute(again).await;
