@@ -140,6 +140,11 @@ impl SledStore {
         self.durability.stop(FLUSH_AT_CLOSE);
         drop(guard);
         self.feed.close();
+        self.last_flush()
+    }
+
+    /// The final flush, waited for at most [`FLUSH_AT_CLOSE`].
+    fn last_flush(&self) -> Result<(), StoreError> {
         let db = self.trees.db.clone();
         match within(FLUSH_AT_CLOSE, move || db.flush()) {
             Some(flushed) => flushed.map(|_| ()).map_err(StoreError::from),
@@ -199,9 +204,8 @@ const FLUSH_AT_CLOSE: Duration = Duration::from_secs(5);
 impl Drop for SledStore {
     fn drop(&mut self) {
         self.durability.stop(FLUSH_AT_CLOSE);
-        let db = self.trees.db.clone();
-        if within(FLUSH_AT_CLOSE, move || db.flush()).is_none() {
-            tracing::error!("the store's last flush did not finish in {FLUSH_AT_CLOSE:?}; closing without it");
+        if let Err(e) = self.last_flush() {
+            tracing::error!(error = %e, "closing the store without its last flush");
         }
     }
 }
