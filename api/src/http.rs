@@ -92,7 +92,7 @@ impl AppState {
         pass: Pass,
     ) -> (async_graphql::Request, Prepared) {
         let service = &self.service;
-        let data = RequestData::new(service.store.clone(), service.models.clone(), &caller, &service.limits, pass);
+        let data = RequestData::new(service.store.clone(), &caller, &service.limits, pass);
         let prepared = Prepared { tx: data.tx.clone(), budget: data.budget.clone() };
         (request.data(caller).data(data).data(self.service.clone()), prepared)
     }

@@ -12,7 +12,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use chronicle_api::{AppConfig, AuthConfig, auth::mint, demo};
 use chronicle_model::{
-    EntityId, EntityState, Event, EventId, ModelError, Models, Outcome, Scope, StateReader, StoredEvent, Subscription,
+    Batch, EntityId, EntityState, EventId, ModelError, Models, Outcome, Scope, StagingReads, StateReader, StoredEvent,
+    Subscription,
 };
 use chronicle_store::{AuditFilter, ExpectedHeads, Page, Query, SledStore, Storage, StoreError, VerifyReport};
 use serde_json::{Value as Json, json};
@@ -43,8 +44,24 @@ impl Counting {
 
 impl StateReader for Counting {
     fn read_state(&self, collection: &str, id: EntityId) -> Result<Option<EntityState>, ModelError> {
+        Ok(self.entity_state(collection, id)?)
+    }
+}
+
+impl StagingReads for Counting {
+    fn entity_state(&self, collection: &str, id: EntityId) -> Result<Option<EntityState>, StoreError> {
         self.count("read_state");
-        self.inner.read_state(collection, id)
+        self.inner.entity_state(collection, id)
+    }
+
+    fn event_depth(&self, id: EventId) -> Result<Option<(EntityId, u64)>, StoreError> {
+        self.count("event_depth");
+        self.inner.event_depth(id)
+    }
+
+    fn entity_owner(&self, id: EntityId) -> Result<Option<String>, StoreError> {
+        self.count("entity_owner");
+        self.inner.entity_owner(id)
     }
 }
 
@@ -54,22 +71,13 @@ impl Storage for Counting {
         self.inner.models()
     }
 
-    fn reader(&self) -> &dyn StateReader {
+    fn reads(&self) -> &dyn StagingReads {
         self
     }
 
-    async fn commit(&self, events: Vec<Event>) -> Result<Vec<Outcome>, StoreError> {
-        self.count("commit");
-        self.inner.commit(events).await
-    }
-
-    async fn commit_expecting(
-        &self,
-        events: Vec<Event>,
-        expected: &[ExpectedHeads],
-    ) -> Result<Vec<Outcome>, StoreError> {
-        self.count("commit_expecting");
-        self.inner.commit_expecting(events, expected).await
+    async fn write(&self, batch: Batch, expected: &[ExpectedHeads]) -> Result<Vec<Outcome>, StoreError> {
+        self.count("write");
+        self.inner.write(batch, expected).await
     }
 
     async fn get(&self, collection: &str, id: EntityId) -> Result<Option<EntityState>, StoreError> {

@@ -98,7 +98,7 @@ fn replay_history(c: &mut Criterion) {
         tx.edit_entity("album", id).and_then(|mut e| e.set("year", Value::I32(i)).map(|_| ())).expect("edit");
         tx.commit().expect("commit");
     }
-    let events: Vec<Event> = store.history(id).into_iter().map(|s| (*s.event).clone()).collect();
+    let events: Vec<Event> = store.history_of("album", id).into_iter().map(|s| (*s.event).clone()).collect();
     let models = models();
     let descriptor = models.get("album").expect("album").clone();
     c.bench_function("replay a 10,000-event history", |b| {
@@ -117,7 +117,7 @@ fn text_edit(c: &mut Criterion) {
         .and_then(|mut e| e.text("description").and_then(|mut t| t.insert(0, &initial).map(|_| ())))
         .expect("seed text");
     tx.commit().expect("commit");
-    let seed_events: Vec<Event> = seeded.history(id).into_iter().map(|s| (*s.event).clone()).collect();
+    let seed_events: Vec<Event> = seeded.history_of("album", id).into_iter().map(|s| (*s.event).clone()).collect();
     group.bench_function("chronicle transaction (edit + commit)", |b| {
         b.iter_batched(
             || {

@@ -52,7 +52,7 @@
 //! assert_eq!(then.year, 1958);
 //!
 //! // History, oldest first.
-//! let users: Vec<_> = store.history(album).iter().map(|e| e.event.user_id.clone()).collect();
+//! let users: Vec<_> = store.history::<Album>(album).iter().map(|e| e.event.user_id.clone()).collect();
 //! assert_eq!(users, ["alice", "bob"]);
 //!
 //! let mut tx = store.begin("carol");
@@ -68,6 +68,8 @@
 extern crate self as chronicle_model;
 
 pub mod backend;
+pub mod change_kind;
+pub mod collate;
 pub mod descriptor;
 pub mod encoding;
 pub mod error;
@@ -76,8 +78,12 @@ pub mod history;
 pub mod id;
 pub mod memory;
 pub mod merge;
+pub mod query;
 pub mod signal;
+pub mod staging;
 pub mod state;
+pub mod storage;
+pub mod store_error;
 pub mod text_edit;
 mod timestamp;
 pub mod transaction;
@@ -85,16 +91,24 @@ pub mod typed;
 pub mod value;
 
 pub use backend::{EventContext, LwwOperation, LwwRegister, LwwState, PropertyBackend, TextOperation, TextState};
+pub use change_kind::ChangeKind;
 pub use chronicle_derive::{Model, ModelEnum};
 pub use descriptor::{BackendKind, FieldDescriptor, ModelDescriptor, Models, ReverseRelation};
 pub use error::{ModelError, StorageError};
 pub use event::{Event, EventKind, FieldChange, Operation};
 pub use history::{state_at_event, state_at_time};
 pub use id::{EntityId, EventId};
-pub use memory::{MemoryStore, MemoryTransaction, Outcome, StoredEvent};
+pub use memory::{MemoryStore, MemoryTransaction};
 pub use merge::{Applied, apply, check_owner, replay, replay_each};
+pub use query::{DEFAULT_FIRST, Filter, Op, OrderBy, Page, Query};
 pub use signal::{ChangeFeed, ChangeSignal, Lagged, Scope, Subscription};
+pub use staging::{Batch, StagedEvent, Staging, StagingReads};
 pub use state::{EntityState, Heads, Stamp};
+pub use storage::{
+    AuditFilter, Difference, ExpectedHeads, MaybeSendSync, Outcome, Storage, StorageExt, StoreTransaction, StoredEvent,
+    VerifyReport,
+};
+pub use store_error::{EngineError, StoreError};
 pub use text_edit::TextEdit;
 pub use transaction::{EntityEdit, StateReader, Transaction};
 pub use typed::{EntityMeta, Field, Model, ModelEnum, Ref, ScalarField, Text, TextField, View, read_field};

@@ -1,43 +1,29 @@
-//! An in-memory store: applies local and remote events atomically and emits
-//! change signals. Used by tests and by the wasm build.
+//! The in-memory store: a [`Storage`] without I/O, for tests and for the
+//! browser replica. Its synchronous methods are the same operations without
+//! `async`, since nothing here ever waits.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::ops::{Deref, DerefMut};
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Mutex, MutexGuard};
+
+use async_trait::async_trait;
 
 use crate::descriptor::Models;
 use crate::error::ModelError;
-use crate::event::{Event, EventKind, FieldChange};
+use crate::event::Event;
 use crate::history::{state_at_event, state_at_time};
 use crate::id::{EntityId, EventId};
-use crate::merge::{Applied, apply, check_owner, replay};
-use crate::signal::{ChangeFeed, ChangeSignal, Scope, Subscription};
+use crate::merge::replay;
+use crate::query::{Page, Query};
+use crate::signal::{ChangeFeed, Scope, Subscription};
+use crate::staging::{Batch, StagingReads};
 use crate::state::EntityState;
+use crate::storage::{AuditFilter, Difference, ExpectedHeads, Outcome, Storage, StoredEvent, VerifyReport};
+use crate::store_error::StoreError;
 use crate::transaction::{StateReader, Transaction};
 use crate::typed::{Model, View};
 use crate::value::Timestamp;
-
-/// An event as the store keeps it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct StoredEvent {
-    pub event: Arc<Event>,
-    pub seq: u64,
-    pub depth: u64,
-    pub changes: Vec<FieldChange>,
-}
-
-/// What applying one event did.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Outcome {
-    Applied {
-        seq: u64,
-        kind: EventKind,
-        changed_fields: Vec<String>,
-    },
-    /// The event id was already stored; nothing changed.
-    Duplicate,
-}
 
 #[derive(Default)]
 struct Inner {
@@ -45,7 +31,39 @@ struct Inner {
     events: HashMap<EventId, StoredEvent>,
     /// Each entity's events in the order they were applied (a causal order).
     entity_events: HashMap<EntityId, Vec<EventId>>,
-    seq: u64,
+    /// Event ids in commit order: index `i` holds sequence `i + 1`.
+    log: Vec<EventId>,
+}
+
+impl Inner {
+    fn seq(&self) -> u64 {
+        self.log.len() as u64
+    }
+
+    fn history(&self, id: EntityId) -> impl Iterator<Item = &StoredEvent> {
+        let ids = self.entity_events.get(&id).map(Vec::as_slice).unwrap_or_default();
+        ids.iter().filter_map(|e| self.events.get(e))
+    }
+}
+
+impl StateReader for Inner {
+    fn read_state(&self, collection: &str, id: EntityId) -> Result<Option<EntityState>, ModelError> {
+        Ok(self.entity_state(collection, id)?)
+    }
+}
+
+impl StagingReads for Inner {
+    fn entity_state(&self, collection: &str, id: EntityId) -> Result<Option<EntityState>, StoreError> {
+        Ok(self.states.get(&(collection.to_owned(), id)).cloned())
+    }
+
+    fn event_depth(&self, id: EventId) -> Result<Option<(EntityId, u64)>, StoreError> {
+        Ok(self.events.get(&id).map(|s| (s.event.entity_id, s.depth)))
+    }
+
+    fn entity_owner(&self, id: EntityId) -> Result<Option<String>, StoreError> {
+        Ok(self.history(id).next().map(|s| s.event.collection.clone()))
+    }
 }
 
 /// The in-memory store.
@@ -58,19 +76,49 @@ pub struct MemoryStore {
 impl fmt::Debug for MemoryStore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let inner = self.lock();
-        f.debug_struct("MemoryStore").field("entities", &inner.states.len()).field("seq", &inner.seq).finish()
+        f.debug_struct("MemoryStore").field("entities", &inner.states.len()).field("seq", &inner.seq()).finish()
     }
 }
 
 impl StateReader for MemoryStore {
     fn read_state(&self, collection: &str, id: EntityId) -> Result<Option<EntityState>, ModelError> {
-        Ok(self.lock().states.get(&(collection.to_owned(), id)).cloned())
+        Ok(self.entity_state(collection, id)?)
+    }
+}
+
+impl StagingReads for MemoryStore {
+    fn entity_state(&self, collection: &str, id: EntityId) -> Result<Option<EntityState>, StoreError> {
+        self.lock().entity_state(collection, id)
+    }
+
+    fn event_depth(&self, id: EventId) -> Result<Option<(EntityId, u64)>, StoreError> {
+        self.lock().event_depth(id)
+    }
+
+    fn entity_owner(&self, id: EntityId) -> Result<Option<String>, StoreError> {
+        self.lock().entity_owner(id)
     }
 }
 
 impl MemoryStore {
     pub fn new(models: Models) -> Self {
         Self { models, inner: Mutex::default(), feed: ChangeFeed::default() }
+    }
+
+    /// A store whose subscriptions buffer `capacity` signals before they are
+    /// told they lagged.
+    pub fn with_feed_capacity(models: Models, capacity: usize) -> Self {
+        Self { models, inner: Mutex::default(), feed: ChangeFeed::new(capacity) }
+    }
+
+    /// A store holding `log` (events in a causal order, as
+    /// [`MemoryStore::events_since`] returns them) applied under `models`:
+    /// how a replica reopens what it persisted, under the models of the
+    /// build that reopens it.
+    pub fn restore(models: Models, log: Vec<Event>) -> Result<Self, ModelError> {
+        let store = Self::new(models);
+        store.apply_events(log)?;
+        Ok(store)
     }
 
     pub fn models(&self) -> &Models {
@@ -90,83 +138,37 @@ impl MemoryStore {
     /// duplicate) and signals go out, or nothing changes and the first refusal
     /// is returned.
     pub fn apply_events(&self, events: Vec<Event>) -> Result<Vec<Outcome>, ModelError> {
-        let mut inner = self.lock();
-        let mut staged_states: HashMap<(String, EntityId), EntityState> = HashMap::new();
-        let mut staged: Vec<(Event, Applied)> = Vec::new();
-        // `None` for a duplicate, else the index of the staged event.
-        let mut slots: Vec<Option<usize>> = Vec::with_capacity(events.len());
-        for event in events {
-            if inner.events.contains_key(&event.id) || staged.iter().any(|(e, _)| e.id == event.id) {
-                slots.push(None);
-                continue;
-            }
-            let descriptor = self.models.get(&event.collection)?;
-            let key = (event.collection.clone(), event.entity_id);
-            let current = staged_states.get(&key).or_else(|| inner.states.get(&key));
-            if current.is_none() {
-                let first_event = |id: &EventId| inner.events.get(id).map(|s| s.event.collection.as_str());
-                let owner = staged
-                    .iter()
-                    .find(|(e, _)| e.entity_id == event.entity_id)
-                    .map(|(e, _)| e.collection.as_str())
-                    .or_else(|| inner.entity_events.get(&event.entity_id)?.first().and_then(first_event));
-                check_owner(&event, owner)?;
-            }
-            let depth_of = |id: EventId| {
-                let stored = inner.events.get(&id).filter(|s| s.event.entity_id == event.entity_id).map(|s| s.depth);
-                stored.or_else(|| {
-                    staged.iter().find(|(e, _)| e.id == id && e.entity_id == event.entity_id).map(|(_, a)| a.depth)
-                })
-            };
-            let applied = apply(descriptor, current, &event, &depth_of)?;
-            staged_states.insert(key, applied.state.clone());
-            slots.push(Some(staged.len()));
-            staged.push((event, applied));
-        }
-        let mut signals = Vec::with_capacity(staged.len());
-        for (event, applied) in staged {
-            inner.seq += 1;
-            let seq = inner.seq;
-            let event = Arc::new(event);
-            let key = (event.collection.clone(), event.entity_id);
-            let previous = inner.states.get(&key).cloned().map(Arc::new);
-            inner.entity_events.entry(event.entity_id).or_default().push(event.id);
-            inner.events.insert(
-                event.id,
-                StoredEvent { event: event.clone(), seq, depth: applied.depth, changes: applied.changes.clone() },
-            );
-            inner.states.insert(key, applied.state.clone());
-            signals.push(Arc::new(ChangeSignal {
-                seq,
-                collection: event.collection.clone(),
-                entity_id: event.entity_id,
-                kind: applied.kind,
-                event,
-                depth: applied.depth,
-                changes: applied.changes,
-                changed_fields: applied.changed_fields,
-                previous,
-                state: Arc::new(applied.state),
-            }));
-        }
-        // Published under the lock so subscribers see signals in commit order.
-        for signal in &signals {
-            self.feed.publish(signal.clone());
-        }
-        drop(inner);
-        Ok(slots
-            .into_iter()
-            .map(|slot| match slot.and_then(|i| signals.get(i)) {
-                Some(s) => Outcome::Applied { seq: s.seq, kind: s.kind, changed_fields: s.changed_fields.clone() },
-                None => Outcome::Duplicate,
-            })
-            .collect())
+        Ok(self.write_now(Batch::Events(events), &[])?)
     }
 
     /// Applies one event received from elsewhere.
     pub fn apply_remote(&self, event: Event) -> Result<Outcome, ModelError> {
         let mut outcomes = self.apply_events(vec![event])?;
         Ok(outcomes.pop().unwrap_or(Outcome::Duplicate))
+    }
+
+    /// [`Storage::write`], synchronously.
+    pub fn write_now(&self, batch: Batch, expected: &[ExpectedHeads]) -> Result<Vec<Outcome>, StoreError> {
+        let mut inner = self.lock();
+        ExpectedHeads::check_all(expected, &*inner)?;
+        let staging = batch.stage(&self.models, &*inner)?;
+        let first_seq = inner.seq() + 1;
+        for (_, last) in staging.entities() {
+            let state = &last.applied.state;
+            inner.states.insert((last.event.collection.clone(), state.id), state.clone());
+        }
+        let (signals, outcomes) = staging.into_signals(first_seq);
+        for signal in &signals {
+            let stored = signal.stored_event();
+            inner.log.push(stored.event.id);
+            inner.entity_events.entry(signal.entity_id).or_default().push(stored.event.id);
+            inner.events.insert(stored.event.id, stored);
+        }
+        // Published under the lock so subscribers see signals in commit order.
+        for signal in signals {
+            self.feed.publish(signal);
+        }
+        Ok(outcomes)
     }
 
     /// The current state of an entity, deleted or not.
@@ -179,40 +181,45 @@ impl MemoryStore {
         View::live(self.state(M::COLLECTION, id))
     }
 
-    /// The entity's events, oldest first in an order that respects precursors.
-    pub fn history(&self, id: EntityId) -> Vec<StoredEvent> {
-        let inner = self.lock();
-        let ids = inner.entity_events.get(&id).map(Vec::as_slice).unwrap_or_default();
-        ids.iter().filter_map(|e| inner.events.get(e).cloned()).collect()
+    /// The events of `collection`'s entity `id`, oldest first in an order
+    /// that respects precursors.
+    pub fn history_of(&self, collection: &str, id: EntityId) -> Vec<StoredEvent> {
+        self.lock().history(id).filter(|s| s.event.collection == collection).cloned().collect()
     }
 
-    fn history_events(&self, id: EntityId) -> Vec<Event> {
-        self.history(id).into_iter().map(|s| (*s.event).clone()).collect()
+    /// The events of model `M`'s entity `id`, oldest first.
+    pub fn history<M: Model>(&self, id: EntityId) -> Vec<StoredEvent> {
+        self.history_of(M::COLLECTION, id)
+    }
+
+    fn history_events<M: Model>(&self, id: EntityId) -> Vec<Event> {
+        self.history::<M>(id).into_iter().map(|s| (*s.event).clone()).collect()
     }
 
     /// The typed view of `id` right after event `at`.
     pub fn get_at<M: Model>(&self, id: EntityId, at: EventId) -> Result<Option<View<M>>, ModelError> {
-        let descriptor = M::descriptor();
-        View::live(state_at_event(&descriptor, &self.history_events(id), at)?)
+        View::live(state_at_event(&M::descriptor(), &self.history_events::<M>(id), at)?)
     }
 
     /// The typed view of `id` as of time `at`.
     pub fn get_at_time<M: Model>(&self, id: EntityId, at: Timestamp) -> Result<Option<View<M>>, ModelError> {
-        let descriptor = M::descriptor();
-        View::live(state_at_time(&descriptor, &self.history_events(id), at)?)
+        View::live(state_at_time(&M::descriptor(), &self.history_events::<M>(id), at)?)
     }
 
     /// Every event with a commit sequence greater than `seq`, in commit order.
     pub fn events_since(&self, seq: u64) -> Vec<StoredEvent> {
+        self.events_after_now(seq, usize::MAX)
+    }
+
+    fn events_after_now(&self, seq: u64, limit: usize) -> Vec<StoredEvent> {
         let inner = self.lock();
-        let mut events: Vec<StoredEvent> = inner.events.values().filter(|s| s.seq > seq).cloned().collect();
-        events.sort_by_key(|s| s.seq);
-        events
+        let from = usize::try_from(seq).unwrap_or(usize::MAX).min(inner.log.len());
+        inner.log[from..].iter().take(limit).filter_map(|id| inner.events.get(id)).cloned().collect()
     }
 
     /// The latest commit sequence.
     pub fn seq(&self) -> u64 {
-        self.lock().seq
+        self.lock().seq()
     }
 
     pub fn watch_entity<M: Model>(&self, id: EntityId) -> Subscription {
@@ -227,21 +234,130 @@ impl MemoryStore {
         self.feed.subscribe(scope)
     }
 
-    /// Replays every entity's history and returns the ids whose materialized
-    /// state differs from the replay.
-    pub fn verify(&self) -> Result<Vec<EntityId>, ModelError> {
+    /// One page of live entities of `collection`: every state of the
+    /// collection is a candidate (there are no indexes to narrow them).
+    pub fn query_now(&self, collection: &str, query: &Query) -> Result<Page, StoreError> {
+        let descriptor = self.models.get(collection)?;
+        let candidates: Vec<EntityState> = {
+            let inner = self.lock();
+            inner.states.iter().filter(|((c, _), _)| c == collection).map(|(_, s)| s.clone()).collect()
+        };
+        query.page(descriptor, candidates)
+    }
+
+    /// Replays every entity's history and compares it with the materialized state.
+    pub fn verify_now(&self) -> Result<VerifyReport, StoreError> {
         let inner = self.lock();
-        let mut differing = Vec::new();
+        let mut report = VerifyReport { events: inner.seq(), ..VerifyReport::default() };
         for ((collection, id), state) in &inner.states {
+            report.entities += 1;
             let descriptor = self.models.get(collection)?;
-            let ids = inner.entity_events.get(id).map(Vec::as_slice).unwrap_or_default();
-            let events: Vec<Event> =
-                ids.iter().filter_map(|e| inner.events.get(e)).map(|s| (*s.event).clone()).collect();
+            let events: Vec<Event> = inner.history(*id).map(|s| (*s.event).clone()).collect();
             if replay(descriptor, &events)?.as_ref() != Some(state) {
-                differing.push(*id);
+                report.differences.push(Difference {
+                    collection: collection.clone(),
+                    entity_id: Some(*id),
+                    problem: "materialized state differs from the replay of its events".into(),
+                });
             }
         }
-        Ok(differing)
+        Ok(report)
+    }
+
+    fn audit_now(&self, filter: &AuditFilter, first: usize, before: Option<EventId>) -> Vec<StoredEvent> {
+        let inner = self.lock();
+        let mut matching: Vec<&StoredEvent> = inner
+            .events
+            .values()
+            .filter(|s| filter.matches(&s.event) && before.is_none_or(|b| s.event.id < b))
+            .collect();
+        matching.sort_by_key(|s| std::cmp::Reverse(s.event.id));
+        matching.into_iter().take(first).cloned().collect()
+    }
+}
+
+#[cfg_attr(not(target_arch = "wasm32"), async_trait)]
+#[cfg_attr(target_arch = "wasm32", async_trait(?Send))]
+impl Storage for MemoryStore {
+    fn models(&self) -> &Models {
+        &self.models
+    }
+
+    fn reads(&self) -> &dyn StagingReads {
+        self
+    }
+
+    async fn write(&self, batch: Batch, expected: &[ExpectedHeads]) -> Result<Vec<Outcome>, StoreError> {
+        self.write_now(batch, expected)
+    }
+
+    async fn get(&self, collection: &str, id: EntityId) -> Result<Option<EntityState>, StoreError> {
+        self.models.get(collection)?;
+        Ok(self.state(collection, id))
+    }
+
+    async fn get_many(&self, collection: &str, ids: &[EntityId]) -> Result<Vec<Option<EntityState>>, StoreError> {
+        self.models.get(collection)?;
+        Ok(ids.iter().map(|id| self.state(collection, *id)).collect())
+    }
+
+    async fn query(&self, collection: &str, query: &Query) -> Result<Page, StoreError> {
+        self.query_now(collection, query)
+    }
+
+    async fn query_related(
+        &self,
+        collection: &str,
+        field: &str,
+        targets: &[EntityId],
+        query: &Query,
+    ) -> Result<Vec<Page>, StoreError> {
+        targets.iter().map(|target| self.query_now(collection, &query.related_to(field, *target))).collect()
+    }
+
+    async fn event(&self, id: EventId) -> Result<Option<StoredEvent>, StoreError> {
+        Ok(self.lock().events.get(&id).cloned())
+    }
+
+    async fn history(&self, collection: &str, entity: EntityId) -> Result<Vec<StoredEvent>, StoreError> {
+        Ok(self.history_of(collection, entity))
+    }
+
+    async fn audit(
+        &self,
+        filter: &AuditFilter,
+        first: usize,
+        before: Option<EventId>,
+    ) -> Result<Vec<StoredEvent>, StoreError> {
+        Ok(self.audit_now(filter, first, before))
+    }
+
+    async fn events_after(&self, seq: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
+        Ok(self.events_after_now(seq, limit))
+    }
+
+    fn last_seq(&self) -> u64 {
+        self.seq()
+    }
+
+    fn subscribe(&self, scope: Scope) -> Subscription {
+        self.feed.subscribe(scope)
+    }
+
+    fn feed_index_size(&self) -> usize {
+        self.feed.index_size()
+    }
+
+    async fn verify(&self) -> Result<VerifyReport, StoreError> {
+        self.verify_now()
+    }
+
+    fn size_on_disk(&self) -> Option<u64> {
+        None
+    }
+
+    async fn flush(&self) -> Result<(), StoreError> {
+        Ok(())
     }
 }
 

@@ -14,8 +14,8 @@ use futures_core::Stream;
 
 use crate::event::{Event, EventKind, FieldChange};
 use crate::id::EntityId;
-use crate::memory::StoredEvent;
 use crate::state::EntityState;
+use crate::storage::StoredEvent;
 use crate::value::Value;
 
 /// Emitted after a commit, once per event, in commit order.

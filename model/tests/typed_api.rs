@@ -67,7 +67,7 @@ fn three_texts_and_two_scalars_make_one_event_with_two_operations() -> R {
     assert_eq!(read.description.as_str(), "Modal jazz");
     assert_eq!(read.liner_notes.as_str(), "By Bill Evans");
     assert_eq!(read.credits.as_str(), "Miles Davis, trumpet");
-    let history = store.history(id);
+    let history = store.history::<Album>(id);
     assert_eq!(
         history[1].changes.iter().map(|c| c.field.as_str()).collect::<Vec<_>>(),
         ["name", "year", "description", "liner_notes", "credits"]
@@ -199,7 +199,7 @@ fn history_time_travel_and_delete() -> R {
     tx.delete::<Album>(id)?;
     tx.commit()?;
     assert!(store.get::<Album>(id)?.is_none());
-    let kinds: Vec<_> = store.history(id).iter().map(|e| e.event.kind()).collect();
+    let kinds: Vec<_> = store.history::<Album>(id).iter().map(|e| e.event.kind()).collect();
     assert_eq!(kinds, [EventKind::Created, EventKind::Updated, EventKind::Deleted]);
     assert_eq!(store.get_at::<Album>(id, edited[0].id)?.map(|v| v.year), Some(1960));
 

@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use tokio::runtime::{Handle, RuntimeFlavor};
 
-use crate::error::StoreError;
+use chronicle_model::StoreError;
 
 fn multi_threaded() -> bool {
     Handle::try_current().is_ok_and(|h| h.runtime_flavor() == RuntimeFlavor::MultiThread)
@@ -32,7 +32,7 @@ pub async fn off_worker<T: Send + 'static>(
     if !multi_threaded() {
         return work();
     }
-    tokio::task::spawn_blocking(work).await.map_err(StoreError::Task)?
+    tokio::task::spawn_blocking(work).await.map_err(|e| StoreError::Task(Box::new(e)))?
 }
 
 /// Runs `work` on a thread of its own and waits at most `limit` for it;

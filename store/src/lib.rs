@@ -1,5 +1,4 @@
-//! Chronicle's storage: the [`Storage`] trait and [`SledStore`], the
-//! embedded engine, with indexes, queries, schema reconciliation,
+//! Chronicle's storage engines: [`SledStore`], the embedded engine, with indexes, queries, schema reconciliation,
 //! durability modes and a change feed.
 //!
 //! ```
@@ -32,15 +31,15 @@
 //! ```
 
 pub mod blocking;
-pub mod collate;
-pub mod error;
-pub mod query;
 pub mod sled;
-pub mod storage;
+pub mod sync_mode;
 
-pub use error::StoreError;
-pub use query::{DEFAULT_FIRST, Filter, Op, OrderBy, Page, Query};
-pub use sled::{SledOptions, SledStore};
-pub use storage::{
-    AuditFilter, Difference, ExpectedHeads, Storage, StorageExt, StoreTransaction, SyncMode, VerifyReport,
+// The store interface and query semantics live in the runtime-free core, so
+// that every engine and the browser replica share them; re-exported here for
+// users of an engine.
+pub use chronicle_model::{
+    AuditFilter, Batch, DEFAULT_FIRST, Difference, ExpectedHeads, Filter, Op, OrderBy, Page, Query, Storage,
+    StorageExt, StoreError, StoreTransaction, VerifyReport,
 };
+pub use sled::{SledOptions, SledStore};
+pub use sync_mode::SyncMode;

@@ -1,9 +1,13 @@
-//! The sled store end to end on a real temp directory: commit, read, reopen,
-//! history, audit, the log, signals and verify.
+//! Every store end to end (the generic suite, run once per engine): commit,
+//! read, reopen, history, audit, the log, queries, signals, ENTERED/LEFT
+//! classification and verify.
 
-use chronicle_model::{EventKind, Model, Ref, Scope, Text, Timestamp, models};
-use chronicle_store::{AuditFilter, Filter, Op, OrderBy, Query, SledStore, Storage, StorageExt, StoreError};
+mod support;
+
+use chronicle_model::{ChangeKind, EventKind, Model, Ref, Scope, Text, Timestamp, models};
+use chronicle_store::{AuditFilter, Filter, Op, OrderBy, Query, Storage, StorageExt, StoreError};
 use futures_util::StreamExt;
+use support::{Engine, Place, R};
 
 #[derive(Debug, Clone, Model)]
 pub struct Artist {
@@ -19,17 +23,21 @@ pub struct Album {
     pub description: Text,
 }
 
-type R = Result<(), Box<dyn std::error::Error>>;
-
-fn open(dir: &std::path::Path) -> Result<SledStore, StoreError> {
-    SledStore::open(dir, models![Artist, Album]?)
+fn models() -> Result<chronicle_model::Models, chronicle_model::ModelError> {
+    models![Artist, Album]
 }
 
-#[tokio::test]
-async fn commit_read_reopen_and_history() -> R {
-    let dir = tempfile::tempdir()?;
+engine_tests!(
+    commit_read_reopen_and_history,
+    queries_use_indexes_for_relations_and_ranges,
+    audit_log_and_signals,
+    live_filters_see_entered_and_left,
+);
+
+async fn commit_read_reopen_and_history<E: Engine>() -> R {
+    let place = Place::new()?;
     let (miles, album, created) = {
-        let store = open(dir.path())?;
+        let store = E::open(&place, models()?)?;
         let mut tx = store.begin("alice");
         let miles = tx.create(Artist { name: "Miles Davis".into(), country: Some("US".into()) })?;
         let album = tx.create(Album {
@@ -42,9 +50,10 @@ async fn commit_read_reopen_and_history() -> R {
         let mut tx = store.begin("bob");
         tx.edit::<Album>(album)?.set_year(1960).description().insert(5, " jazz")?;
         tx.commit().await?;
+        E::close(&place, store);
         (miles, album, created)
     };
-    let store = open(dir.path())?;
+    let store = E::open(&place, models()?)?;
     assert_eq!(store.last_seq(), 3);
     let a = store.load::<Album>(album).await?.ok_or("album missing after reopen")?;
     assert_eq!((a.year, a.description.as_str(), a.meta.updated_by.as_str()), (1960, "Modal jazz", "bob"));
@@ -58,10 +67,8 @@ async fn commit_read_reopen_and_history() -> R {
     Ok(())
 }
 
-#[tokio::test]
-async fn queries_use_indexes_for_relations_and_ranges() -> R {
-    let dir = tempfile::tempdir()?;
-    let store = open(dir.path())?;
+async fn queries_use_indexes_for_relations_and_ranges<E: Engine>() -> R {
+    let store = E::open(&Place::new()?, models()?)?;
     let mut tx = store.begin("alice");
     let miles = tx.create(Artist { name: "Miles Davis".into(), country: None })?;
     let coltrane = tx.create(Artist { name: "John Coltrane".into(), country: None })?;
@@ -107,10 +114,8 @@ async fn queries_use_indexes_for_relations_and_ranges() -> R {
     Ok(())
 }
 
-#[tokio::test]
-async fn audit_log_and_signals() -> R {
-    let dir = tempfile::tempdir()?;
-    let store = open(dir.path())?;
+async fn audit_log_and_signals<E: Engine>() -> R {
+    let store = E::open(&Place::new()?, models()?)?;
     let mut all = store.subscribe(Scope::All);
     let mut tx = store.begin("alice");
     let a = tx.create(Artist { name: "A".into(), country: None })?;
@@ -137,5 +142,56 @@ async fn audit_log_and_signals() -> R {
         seqs.push(all.next().await.and_then(Result::ok).map(|s| s.seq));
     }
     assert_eq!(seqs, [Some(1), Some(2), Some(3)]);
+    Ok(())
+}
+
+/// A live filter classifies each change: created into it, updated within
+/// it, moved in (ENTERED) or out (LEFT) by an update, deleted from it, or
+/// not its concern.
+async fn live_filters_see_entered_and_left<E: Engine>() -> R {
+    let store = E::open(&Place::new()?, models()?)?;
+    let descriptor = store.models().get("album")?.clone();
+    let fifties =
+        Filter::And(vec![Filter::field("year", Op::Gte(1950.into())), Filter::field("year", Op::Lt(1960.into()))]);
+    let mut changes = store.subscribe(Scope::Collection("album".into()));
+    let mut tx = store.begin("alice");
+    let artist = tx.create(Artist { name: "Miles Davis".into(), country: None })?;
+    let album = tx.create(Album {
+        name: "Kind of Blue".into(),
+        year: 1959,
+        artist: Ref::new(artist),
+        description: Text::default(),
+    })?;
+    let outside = tx.create(Album {
+        name: "Bitches Brew".into(),
+        year: 1970,
+        artist: Ref::new(artist),
+        description: Text::default(),
+    })?;
+    tx.commit().await?;
+    const STEPS: usize = 5;
+    for step in 0..STEPS {
+        let mut tx = store.begin("bob");
+        match step {
+            0 => drop(tx.edit::<Album>(album)?.set_name("Kind of Blue (remastered)")),
+            1 => drop(tx.edit::<Album>(album)?.set_year(1961)),
+            2 => drop(tx.edit::<Album>(album)?.set_year(1955)),
+            3 => drop(tx.edit::<Album>(outside)?.set_year(1971)),
+            _ => tx.delete::<Album>(album)?,
+        }
+        tx.commit().await?;
+    }
+    let mut kinds = Vec::new();
+    for _ in 0..2 + STEPS {
+        let signal = changes.next().await.ok_or("the feed ended")?.map_err(|lag| format!("lagged: {lag:?}"))?;
+        kinds.push(ChangeKind::classify(&descriptor, Some(&fifties), &signal));
+    }
+    use ChangeKind::*;
+    assert_eq!(
+        kinds,
+        [Some(Created), None, Some(Updated), Some(Left), Some(Entered), None, Some(Deleted)],
+        "classified through the filter"
+    );
+    assert!(changes.try_next().is_none(), "one signal per event");
     Ok(())
 }

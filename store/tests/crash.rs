@@ -226,7 +226,7 @@ async fn child(dir: &Path, mode: SyncMode, seed: u64) -> Result<(), Error> {
     // Bounded even if nobody kills us.
     let started = Instant::now();
     while started.elapsed() < Duration::from_secs(30) {
-        let mut tx = Transaction::new("child", store.models(), store.reader());
+        let mut tx = Transaction::new("child", store.models(), store.reads());
         let (created, deleted) = work.fill(&mut tx)?;
         let events = tx.into_events();
         let event_ids: Vec<EventId> = events.iter().map(|e| e.id).collect();

@@ -300,7 +300,7 @@ impl std::fmt::Debug for RequestData {
 }
 
 impl RequestData {
-    pub fn new(store: Arc<dyn Storage>, models: Models, caller: &Caller, limits: &Limits, pass: Pass) -> Self {
+    pub fn new(store: Arc<dyn Storage>, caller: &Caller, limits: &Limits, pass: Pass) -> Self {
         // Sibling fields register their keys in the same poll, so a short wait
         // still batches them; the default 1 ms was most of a by-id query's time.
         let delay = std::time::Duration::from_micros(100);
@@ -308,7 +308,7 @@ impl RequestData {
             entities: DataLoader::new(EntityLoader(store.clone()), tokio::spawn).delay(delay),
             related: DataLoader::new(RelatedLoader { store: store.clone(), queries: Default::default() }, tokio::spawn)
                 .delay(delay),
-            tx: Arc::new(RequestTx::new(store, models, caller.0.clone())),
+            tx: Arc::new(RequestTx::new(store, caller.0.clone())),
             budget: Arc::new(ResponseBudget::new(limits.max_response_bytes)),
             pass,
         }

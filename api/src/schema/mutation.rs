@@ -177,12 +177,10 @@ async fn create(ctx: &ResolverContext<'_>, d: &Arc<ModelDescriptor>) -> Result<E
         }
     }
     let collection = d.collection.clone();
-    let mut states = tx
-        .change(move |t| {
-            t.create_entity(&collection, id, values)?;
-            Ok(())
-        })
-        .await?;
+    let mut states = tx.change(move |t| {
+        t.create_entity(&collection, id, values)?;
+        Ok(())
+    })?;
     states.pop().ok_or_else(|| super::context::internal("create produced no event"))
 }
 
@@ -261,31 +259,29 @@ async fn update(ctx: &ResolverContext<'_>, d: &Arc<ModelDescriptor>) -> Result<E
     }
     let collection = d.collection.clone();
     let max_text = svc.limits.max_text_bytes;
-    let mut states = tx
-        .change(move |t| {
-            let mut e = t.edit_entity(&collection, id)?;
-            for (field, value) in sets {
-                e.set(&field, value)?;
+    let mut states = tx.change(move |t| {
+        let mut e = t.edit_entity(&collection, id)?;
+        for (field, value) in sets {
+            e.set(&field, value)?;
+        }
+        for (field, name, changes) in texts {
+            let mut text = e.text(&field)?;
+            for change in changes {
+                match change {
+                    TextChange::Set(s) => text.set(&s)?,
+                    TextChange::Splice { index, delete, insert } => text.splice_utf16(index, delete, &insert)?,
+                    TextChange::Yrs(bytes) => text.apply_yrs_update(&bytes)?,
+                };
             }
-            for (field, name, changes) in texts {
-                let mut text = e.text(&field)?;
-                for change in changes {
-                    match change {
-                        TextChange::Set(s) => text.set(&s)?,
-                        TextChange::Splice { index, delete, insert } => text.splice_utf16(index, delete, &insert)?,
-                        TextChange::Yrs(bytes) => text.apply_yrs_update(&bytes)?,
-                    };
-                }
-                let size = text.get()?.len();
-                if size > max_text {
-                    return Err(ApiError::limit(format!(
-                        "`{name}` would be {size} bytes; text values are limited to {max_text} bytes"
-                    )));
-                }
+            let size = text.get()?.len();
+            if size > max_text {
+                return Err(ApiError::limit(format!(
+                    "`{name}` would be {size} bytes; text values are limited to {max_text} bytes"
+                )));
             }
-            Ok(())
-        })
-        .await?;
+        }
+        Ok(())
+    })?;
     match states.pop() {
         Some(s) => Ok(s),
         // Nothing changed: answer with the current state.
@@ -306,8 +302,7 @@ async fn delete(ctx: &ResolverContext<'_>, d: &Arc<ModelDescriptor>) -> Result<F
     tx.change(move |t| {
         t.delete_entity(&collection, id)?;
         Ok(())
-    })
-    .await?;
+    })?;
     Ok(FieldValue::value(Gql::String(id.to_string())))
 }
 

@@ -9,7 +9,7 @@ use async_graphql::Value as Gql;
 use async_graphql::dynamic::{
     Enum, Field, FieldFuture, FieldValue, InputValue, Object, SubscriptionField, SubscriptionFieldFuture, TypeRef,
 };
-use chronicle_model::{ChangeSignal, EntityId, EventKind, ModelDescriptor, Scope, StoredEvent, Subscription, Value};
+use chronicle_model::{ChangeKind, ChangeSignal, EntityId, ModelDescriptor, Scope, StoredEvent, Subscription, Value};
 use chronicle_store::{AuditFilter, Filter, Op};
 use futures_util::{Stream, StreamExt};
 
@@ -22,33 +22,14 @@ use crate::error::ApiError;
 
 pub const CHANGE_KIND: &str = "ChangeKind";
 
-/// How a change relates to what a subscription watches.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum ChangeKind {
-    Created,
-    Updated,
-    Deleted,
-    Entered,
-    Left,
-}
-
-impl ChangeKind {
-    fn name(self) -> &'static str {
-        match self {
-            ChangeKind::Created => "CREATED",
-            ChangeKind::Updated => "UPDATED",
-            ChangeKind::Deleted => "DELETED",
-            ChangeKind::Entered => "ENTERED",
-            ChangeKind::Left => "LEFT",
-        }
-    }
-
-    fn of(kind: EventKind) -> Self {
-        match kind {
-            EventKind::Created => ChangeKind::Created,
-            EventKind::Updated => ChangeKind::Updated,
-            EventKind::Deleted => ChangeKind::Deleted,
-        }
+/// The GraphQL name of a change kind.
+fn change_kind_name(kind: ChangeKind) -> &'static str {
+    match kind {
+        ChangeKind::Created => "CREATED",
+        ChangeKind::Updated => "UPDATED",
+        ChangeKind::Deleted => "DELETED",
+        ChangeKind::Entered => "ENTERED",
+        ChangeKind::Left => "LEFT",
     }
 }
 
@@ -80,7 +61,9 @@ pub fn change_object(d: &ModelDescriptor) -> Object {
     Object::new(names.change())
         .field(Field::new("kind", TypeRef::named_nn(CHANGE_KIND), |ctx| {
             FieldFuture::Value(
-                change(&ctx).ok().map(|c| FieldValue::value(Gql::Enum(async_graphql::Name::new(c.kind.name())))),
+                change(&ctx)
+                    .ok()
+                    .map(|c| FieldValue::value(Gql::Enum(async_graphql::Name::new(change_kind_name(c.kind))))),
             )
         }))
         .field(Field::new("id", TypeRef::named_nn(TypeRef::ID), |ctx| {
@@ -329,22 +312,6 @@ fn scope_for(d: &ModelDescriptor, filter: Option<&Filter>) -> Scope {
     }
 }
 
-/// Classifies a change against a live filter.
-fn classify(d: &ModelDescriptor, filter: Option<&Filter>, s: &ChangeSignal) -> Option<ChangeKind> {
-    let matches =
-        |state: &chronicle_model::EntityState| !state.is_deleted() && filter.is_none_or(|f| f.matches(d, state));
-    let before = s.previous.as_deref().is_some_and(matches);
-    let after = matches(&s.state);
-    match (s.kind, before, after) {
-        (EventKind::Created, _, true) => Some(ChangeKind::Created),
-        (EventKind::Deleted, true, _) => Some(ChangeKind::Deleted),
-        (EventKind::Updated, true, true) => Some(ChangeKind::Updated),
-        (EventKind::Updated, false, true) => Some(ChangeKind::Entered),
-        (EventKind::Updated, true, false) => Some(ChangeKind::Left),
-        _ => None,
-    }
-}
-
 pub fn model_fields(d: &Arc<ModelDescriptor>) -> Vec<SubscriptionField> {
     let names = ModelNames::of(d);
     let one = {
@@ -356,7 +323,7 @@ pub fn model_fields(d: &Arc<ModelDescriptor>) -> Vec<SubscriptionField> {
                 let id = entity_id_arg(&ctx.args, "id")?;
                 let scope = Scope::Entity { collection: d.collection.clone(), id };
                 let source = Resumable::new(svc.store.clone(), d.clone(), Some(id), scope, resume_point(&ctx.args)?)?;
-                Ok(changes(source, d, |s| Some(ChangeKind::of(s.kind))))
+                Ok(changes(source, d, |s| Some(ChangeKind::from(s.kind))))
             })
         })
         .description(format!("Every change to one `{}`.", names.ty))
@@ -379,7 +346,7 @@ pub fn model_fields(d: &Arc<ModelDescriptor>) -> Vec<SubscriptionField> {
                 let scope = scope_for(&d, filter.as_ref());
                 let source = Resumable::new(svc.store.clone(), d.clone(), None, scope, resume_point(&ctx.args)?)?;
                 let descriptor = d.clone();
-                Ok(changes(source, d, move |s| classify(&descriptor, filter.as_ref(), s)))
+                Ok(changes(source, d, move |s| ChangeKind::classify(&descriptor, filter.as_ref(), s)))
             })
         })
         .description(format!(

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
-use chronicle_model::{EntityId, EntityState, Event, EventId, ModelError, Models, StateReader, Transaction, apply};
+use chronicle_model::{Batch, EntityId, EntityState, EventId, ModelError, Staging, StateReader, Transaction};
 use chronicle_store::{ExpectedHeads, Storage, StoreError};
 
 use crate::auth::Identity;
@@ -13,34 +13,34 @@ use crate::error::{ApiError, Code};
 
 #[derive(Default)]
 struct Pending {
-    staged: HashMap<(String, EntityId), EntityState>,
-    depths: HashMap<EventId, u64>,
-    events: Vec<Event>,
-    /// `ifHeads` checked against the store: (collection, id, heads) that must
-    /// still hold when the request commits.
-    guards: Vec<(String, EntityId, Vec<EventId>)>,
+    /// The request's events, applied over the store's states as each
+    /// mutation field ran; the store writes them as staged when nothing they
+    /// were staged over changed meanwhile.
+    staging: Staging,
+    /// `ifHeads` checked against the store: the heads that must still hold
+    /// when the request commits.
+    guards: Vec<ExpectedHeads>,
     /// The entity each mutation field answers with, by response key.
     answers: HashMap<String, EntityId>,
 }
 
 /// Reads staged states first, then the store.
 struct Overlay<'a> {
-    staged: &'a HashMap<(String, EntityId), EntityState>,
+    staging: &'a Staging,
     store: &'a dyn Storage,
 }
 
 impl StateReader for Overlay<'_> {
     fn read_state(&self, collection: &str, id: EntityId) -> Result<Option<EntityState>, ModelError> {
-        match self.staged.get(&(collection.to_owned(), id)) {
+        match self.staging.state(collection, id) {
             Some(s) => Ok(Some(s.clone())),
-            None => self.store.reader().read_state(collection, id),
+            None => self.store.reads().read_state(collection, id),
         }
     }
 }
 
 pub struct RequestTx {
     store: Arc<dyn Storage>,
-    models: Models,
     user: Option<Identity>,
     pending: Mutex<Pending>,
 }
@@ -52,8 +52,8 @@ impl std::fmt::Debug for RequestTx {
 }
 
 impl RequestTx {
-    pub fn new(store: Arc<dyn Storage>, models: Models, user: Option<Identity>) -> Self {
-        Self { store, models, user, pending: Mutex::default() }
+    pub fn new(store: Arc<dyn Storage>, user: Option<Identity>) -> Self {
+        Self { store, user, pending: Mutex::default() }
     }
 
     fn lock(&self) -> MutexGuard<'_, Pending> {
@@ -69,62 +69,45 @@ impl RequestTx {
 
     /// The state this request has staged for an entity, if any.
     pub fn staged(&self, collection: &str, id: EntityId) -> Option<EntityState> {
-        self.lock().staged.get(&(collection.to_owned(), id)).cloned()
+        self.lock().staging.state(collection, id).cloned()
     }
 
     /// The entity's current state as this request sees it.
     pub fn current(&self, collection: &str, id: EntityId) -> Result<Option<EntityState>, ApiError> {
         let pending = self.lock();
-        let overlay = Overlay { staged: &pending.staged, store: self.store.as_ref() };
+        let overlay = Overlay { staging: &pending.staging, store: self.store.as_ref() };
         Ok(overlay.read_state(collection, id)?)
     }
 
     /// Runs `change` on a model transaction over this request's view, stages
     /// the resulting events, and returns the entities' states after them.
-    pub async fn change<F>(&self, change: F) -> Result<Vec<EntityState>, ApiError>
+    /// Nothing is staged when `change` or any event is refused.
+    pub fn change<F>(&self, change: F) -> Result<Vec<EntityState>, ApiError>
     where
         F: FnOnce(&mut Transaction<'_>) -> Result<(), ApiError>,
     {
         let user = self.user()?.to_owned();
+        let mut pending = self.lock();
         let events = {
-            let pending = self.lock();
-            let overlay = Overlay { staged: &pending.staged, store: self.store.as_ref() };
-            let mut tx = Transaction::new(user, &self.models, &overlay);
+            let overlay = Overlay { staging: &pending.staging, store: self.store.as_ref() };
+            let mut tx = Transaction::new(user, self.store.models(), &overlay);
             change(&mut tx)?;
             tx.into_events()
         };
-        let mut known: HashMap<EventId, u64> = HashMap::new();
-        for p in events.iter().flat_map(|e| &e.precursors) {
-            if self.lock().depths.contains_key(p) || known.contains_key(p) {
-                continue;
-            }
-            if let Some(stored) = self.store.event(*p).await? {
-                known.insert(*p, stored.depth);
-            }
-        }
-        let mut pending = self.lock();
+        let mut staging = pending.staging.clone();
         let mut states = Vec::with_capacity(events.len());
         for event in events {
-            let descriptor = self.models.get(&event.collection)?;
-            let key = (event.collection.clone(), event.entity_id);
-            let current = match pending.staged.get(&key) {
-                Some(s) => Some(s.clone()),
-                None => self.store.reader().read_state(&event.collection, event.entity_id)?,
-            };
-            let depths = &pending.depths;
-            let applied =
-                apply(descriptor, current.as_ref(), &event, &|id| depths.get(&id).or(known.get(&id)).copied())?;
-            pending.depths.insert(event.id, applied.depth);
-            pending.staged.insert(key, applied.state.clone());
-            pending.events.push(event);
-            states.push(applied.state);
+            let (collection, id) = (event.collection.clone(), event.entity_id);
+            staging.stage(self.store.models(), self.store.reads(), event)?;
+            states.extend(staging.state(&collection, id).cloned());
         }
+        pending.staging = staging;
         Ok(states)
     }
 
     /// Fails with CONFLICT unless the entity's heads are exactly `expected`.
     pub fn check_heads(&self, collection: &str, id: EntityId, expected: &[EventId]) -> Result<(), ApiError> {
-        let from_store = !self.lock().staged.contains_key(&(collection.to_owned(), id));
+        let from_store = self.lock().staging.state(collection, id).is_none();
         let state = self.current(collection, id)?.ok_or_else(|| not_found(collection, id))?;
         let mut expected = expected.to_vec();
         expected.sort_unstable();
@@ -140,7 +123,7 @@ impl RequestTx {
             ));
         }
         if from_store {
-            self.lock().guards.push((collection.to_owned(), id, expected));
+            self.lock().guards.push(ExpectedHeads { collection: collection.to_owned(), id, heads: expected });
         }
         Ok(())
     }
@@ -155,26 +138,19 @@ impl RequestTx {
         self.lock().answers.clone()
     }
 
-    /// Takes the staged events for commit.
-    pub fn take_events(&self) -> Vec<Event> {
-        std::mem::take(&mut self.lock().events)
-    }
-
     /// Commits the staged events atomically; returns how many. Heads checked
     /// by `ifHeads` against the store must still hold at commit, checked by
     /// the store under its commit lock.
     pub async fn commit(&self) -> Result<usize, ApiError> {
-        let (events, guards) = {
+        let (staging, expected) = {
             let mut pending = self.lock();
-            (std::mem::take(&mut pending.events), std::mem::take(&mut pending.guards))
+            (std::mem::take(&mut pending.staging), std::mem::take(&mut pending.guards))
         };
-        if events.is_empty() {
+        if staging.is_empty() {
             return Ok(0);
         }
-        let count = events.len();
-        let expected: Vec<ExpectedHeads> =
-            guards.into_iter().map(|(collection, id, heads)| ExpectedHeads { collection, id, heads }).collect();
-        match self.store.commit_expecting(events, &expected).await {
+        let count = staging.events().len();
+        match self.store.write(Batch::Staged(staging), &expected).await {
             Ok(_) => Ok(count),
             Err(StoreError::HeadsMismatch { id, .. }) => Err(ApiError::new(
                 Code::Conflict,

@@ -11,8 +11,9 @@ use std::time::Duration;
 
 use tokio::sync::watch;
 
-use crate::error::StoreError;
-use crate::storage::SyncMode;
+use super::engine_error::engine;
+use crate::sync_mode::SyncMode;
+use chronicle_model::StoreError;
 
 #[derive(Default)]
 struct Tickets {
@@ -83,7 +84,7 @@ impl Durability {
             if let Some((target, e)) = lock(&self.shared.tickets).failed.clone()
                 && ticket <= target
             {
-                return Err(e.into());
+                return Err(engine(e));
             }
             if rx.changed().await.is_err() {
                 return Err(StoreError::Closed);

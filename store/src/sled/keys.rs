@@ -6,7 +6,7 @@
 
 use chronicle_model::{EntityId, EventId, Value};
 
-use crate::collate::collate_into;
+use chronicle_model::collate::collate_into;
 
 pub const META: &str = "meta";
 pub const EVENTS: &str = "events";

@@ -2,6 +2,7 @@
 
 mod commit;
 mod durability;
+mod engine_error;
 mod keys;
 mod read;
 mod record;
@@ -15,15 +16,14 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use chronicle_model::{
-    ChangeFeed, EntityId, EntityState, Event, EventId, ModelError, Models, Outcome, Scope, StateReader, StorageError,
-    StoredEvent, Subscription,
+    AuditFilter, Batch, ChangeFeed, EntityId, EntityState, EventId, ExpectedHeads, ModelError, Models, Outcome, Page,
+    Query, Scope, StagingReads, StateReader, Storage, StoreError, StoredEvent, Subscription, VerifyReport,
 };
 
 use crate::blocking::{blocking, off_worker, within};
-use crate::error::StoreError;
-use crate::query::{Filter, Op, Page, Query};
-use crate::storage::{AuditFilter, ExpectedHeads, Storage, SyncMode, VerifyReport};
+use crate::sync_mode::SyncMode;
 use durability::Durability;
+use engine_error::engine;
 
 /// Options for [`SledStore::open_with`].
 #[derive(Clone, Debug)]
@@ -58,14 +58,14 @@ pub(crate) struct Trees {
 impl Trees {
     fn open(db: sled::Db) -> Result<Self, StoreError> {
         Ok(Self {
-            meta: db.open_tree(keys::META)?,
-            events: db.open_tree(keys::EVENTS)?,
-            log: db.open_tree(keys::LOG)?,
-            entity_events: db.open_tree(keys::ENTITY_EVENTS)?,
-            user_events: db.open_tree(keys::USER_EVENTS)?,
-            collection_events: db.open_tree(keys::COLLECTION_EVENTS)?,
-            states: db.open_tree(keys::STATES)?,
-            indexes: db.open_tree(keys::INDEXES)?,
+            meta: db.open_tree(keys::META).map_err(engine)?,
+            events: db.open_tree(keys::EVENTS).map_err(engine)?,
+            log: db.open_tree(keys::LOG).map_err(engine)?,
+            entity_events: db.open_tree(keys::ENTITY_EVENTS).map_err(engine)?,
+            user_events: db.open_tree(keys::USER_EVENTS).map_err(engine)?,
+            collection_events: db.open_tree(keys::COLLECTION_EVENTS).map_err(engine)?,
+            states: db.open_tree(keys::STATES).map_err(engine)?,
+            indexes: db.open_tree(keys::INDEXES).map_err(engine)?,
             db,
         })
     }
@@ -109,12 +109,12 @@ impl SledStore {
             // A failed open (a full disk, say) must not leave a half-written
             // snapshot that would make the next open fail.
             discard_incomplete_snapshots(path);
-            StoreError::Open { path: path.to_owned(), source: Box::new(e.into()) }
+            StoreError::Open { path: path.to_owned(), source: Box::new(engine(e)) }
         })?;
         let trees = Trees::open(db.clone())?;
         schema::check_format(&trees)?;
         schema::reconcile(&trees, &models)?;
-        let seq = match trees.log.last()? {
+        let seq = match trees.log.last().map_err(engine)? {
             Some((k, _)) => u64::from_be_bytes(
                 k.as_ref().try_into().map_err(|_| StoreError::corrupt(keys::LOG, &k, "key is not a sequence"))?,
             ),
@@ -147,13 +147,9 @@ impl SledStore {
     fn last_flush(&self) -> Result<(), StoreError> {
         let db = self.trees.db.clone();
         match within(FLUSH_AT_CLOSE, move || db.flush()) {
-            Some(flushed) => flushed.map(|_| ()).map_err(StoreError::from),
+            Some(flushed) => flushed.map(|_| ()).map_err(engine),
             None => Err(StoreError::FlushTimedOut(FLUSH_AT_CLOSE)),
         }
-    }
-
-    fn read_state_raw(&self, collection: &str, id: EntityId) -> Result<Option<EntityState>, StoreError> {
-        read::state(&self.trees, collection, id)
     }
 }
 
@@ -212,7 +208,21 @@ impl Drop for SledStore {
 
 impl StateReader for SledStore {
     fn read_state(&self, collection: &str, id: EntityId) -> Result<Option<EntityState>, ModelError> {
-        self.read_state_raw(collection, id).map_err(|e| ModelError::Storage(StorageError::new(e)))
+        Ok(self.entity_state(collection, id)?)
+    }
+}
+
+impl StagingReads for SledStore {
+    fn entity_state(&self, collection: &str, id: EntityId) -> Result<Option<EntityState>, StoreError> {
+        read::state(&self.trees, collection, id)
+    }
+
+    fn event_depth(&self, id: EventId) -> Result<Option<(EntityId, u64)>, StoreError> {
+        Ok(read::event_record(&self.trees, id)?.map(|r| (r.event.entity_id, r.depth)))
+    }
+
+    fn entity_owner(&self, id: EntityId) -> Result<Option<String>, StoreError> {
+        read::owner(&self.trees, id)
     }
 }
 
@@ -222,20 +232,12 @@ impl Storage for SledStore {
         &self.models
     }
 
-    fn reader(&self) -> &dyn StateReader {
+    fn reads(&self) -> &dyn StagingReads {
         self
     }
 
-    async fn commit(&self, events: Vec<Event>) -> Result<Vec<Outcome>, StoreError> {
-        self.commit_expecting(events, &[]).await
-    }
-
-    async fn commit_expecting(
-        &self,
-        events: Vec<Event>,
-        expected: &[ExpectedHeads],
-    ) -> Result<Vec<Outcome>, StoreError> {
-        let (outcomes, ticket) = blocking(|| commit::commit(self, events, expected))?;
+    async fn write(&self, batch: Batch, expected: &[ExpectedHeads]) -> Result<Vec<Outcome>, StoreError> {
+        let (outcomes, ticket) = blocking(|| commit::commit(self, batch, expected))?;
         if let Some(ticket) = ticket {
             self.durability.wait(ticket).await?;
         }
@@ -244,14 +246,14 @@ impl Storage for SledStore {
 
     async fn get(&self, collection: &str, id: EntityId) -> Result<Option<EntityState>, StoreError> {
         self.models.get(collection)?;
-        self.read_state_raw(collection, id)
+        read::state(&self.trees, collection, id)
     }
 
     async fn get_many(&self, collection: &str, ids: &[EntityId]) -> Result<Vec<Option<EntityState>>, StoreError> {
         self.models.get(collection)?;
         // Point reads (microseconds each) stay inline: handing the worker off
         // costs more than they do.
-        ids.iter().map(|id| self.read_state_raw(collection, *id)).collect()
+        ids.iter().map(|id| read::state(&self.trees, collection, *id)).collect()
     }
 
     async fn query(&self, collection: &str, query: &Query) -> Result<Page, StoreError> {
@@ -270,17 +272,7 @@ impl Storage for SledStore {
         let descriptor = self.models.get(collection)?.clone();
         let (trees, field, targets, query) = (self.trees.clone(), field.to_owned(), targets.to_vec(), query.clone());
         off_worker(move || {
-            targets
-                .iter()
-                .map(|target| {
-                    let by_target = Filter::field(&field, Op::Eq((*target).into()));
-                    let filter = match &query.filter {
-                        Some(f) => Filter::And(vec![by_target, f.clone()]),
-                        None => by_target,
-                    };
-                    read::query(&trees, &descriptor, &Query { filter: Some(filter), ..query.clone() })
-                })
-                .collect()
+            targets.iter().map(|t| read::query(&trees, &descriptor, &query.related_to(&field, *t))).collect()
         })
         .await
     }
@@ -335,6 +327,6 @@ impl Storage for SledStore {
         // calls deadlock sled 0.34.7 (its thread pool's threads all wait for
         // a buffer write queued behind them; sled issue 1308).
         let db = self.trees.db.clone();
-        off_worker(move || db.flush().map(|_| ()).map_err(StoreError::from)).await
+        off_worker(move || db.flush().map(|_| ()).map_err(engine)).await
     }
 }

@@ -1,16 +1,15 @@
 //! The read paths: states, events, history, audit, the log, and queries.
 
-use std::collections::HashSet;
-
 use chronicle_model::{EntityId, EntityState, EventId, ModelDescriptor, StoredEvent, Value, encoding};
 
 use super::Trees;
+use super::engine_error::engine;
 use super::keys;
 use super::record::EventRecord;
-use crate::collate::{collate, string_prefix};
-use crate::error::StoreError;
-use crate::query::{Filter, Op, Page, Query, paginate};
-use crate::storage::AuditFilter;
+use chronicle_model::StoreError;
+use chronicle_model::collate::{collate, string_prefix};
+use chronicle_model::query::{Filter, Op, Page, Query};
+use chronicle_model::storage::AuditFilter;
 
 pub fn decode_state(key: &[u8], bytes: &[u8]) -> Result<EntityState, StoreError> {
     encoding::decode(bytes, "entity state").map_err(|e| StoreError::undecodable(keys::STATES, key, e))
@@ -18,12 +17,12 @@ pub fn decode_state(key: &[u8], bytes: &[u8]) -> Result<EntityState, StoreError>
 
 pub fn state(trees: &Trees, collection: &str, id: EntityId) -> Result<Option<EntityState>, StoreError> {
     let key = keys::state_key(collection, id);
-    trees.states.get(&key)?.map(|v| decode_state(&key, &v)).transpose()
+    trees.states.get(&key).map_err(engine)?.map(|v| decode_state(&key, &v)).transpose()
 }
 
 pub fn event_record(trees: &Trees, id: EventId) -> Result<Option<EventRecord>, StoreError> {
     let key = id.to_bytes();
-    trees.events.get(key)?.map(|v| EventRecord::decode(&key, &v)).transpose()
+    trees.events.get(key).map_err(engine)?.map(|v| EventRecord::decode(&key, &v)).transpose()
 }
 
 pub fn event(trees: &Trees, id: EventId) -> Result<Option<StoredEvent>, StoreError> {
@@ -52,7 +51,7 @@ pub fn history(trees: &Trees, collection: &str, entity: EntityId) -> Result<Vec<
 /// Every event stored under an entity id, whatever its collection.
 pub fn all_events_of(trees: &Trees, entity: EntityId) -> impl Iterator<Item = Result<StoredEvent, StoreError>> + '_ {
     trees.entity_events.scan_prefix(entity.to_bytes()).map(move |item| {
-        let (k, v) = item?;
+        let (k, v) = item.map_err(engine)?;
         event_at(trees, keys::ENTITY_EVENTS, &k, &v)
     })
 }
@@ -65,7 +64,7 @@ pub fn owner(trees: &Trees, entity: EntityId) -> Result<Option<String>, StoreErr
 pub fn events_after(trees: &Trees, seq: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {
     let mut out = Vec::new();
     for item in trees.log.range(keys::log_key(seq.saturating_add(1))..).take(limit) {
-        let (k, v) = item?;
+        let (k, v) = item.map_err(engine)?;
         out.push(event_at(trees, keys::LOG, &k, &v)?);
     }
     Ok(out)
@@ -118,7 +117,7 @@ pub fn audit(
         if out.len() >= first {
             break;
         }
-        let (k, v) = item?;
+        let (k, v) = item.map_err(engine)?;
         let stored = if tree_name == keys::EVENTS {
             EventRecord::decode(&k, &v)?.into_stored()
         } else {
@@ -140,7 +139,7 @@ fn index_ids(trees: &Trees, start: Vec<u8>, end: Option<Vec<u8>>) -> Result<Vec<
     };
     let mut ids = Vec::new();
     for item in iter {
-        let (k, _) = item?;
+        let (k, _) = item.map_err(engine)?;
         ids.push(keys::trailing_id(&k).ok_or_else(|| StoreError::corrupt(keys::INDEXES, &k, "key too short"))?);
     }
     Ok(ids)
@@ -219,37 +218,29 @@ fn filter_candidates(
     }
 }
 
+/// One page: candidates from an index when a predicate can use one, else
+/// every state of the collection; the model's query semantics do the rest.
 pub fn query(trees: &Trees, descriptor: &ModelDescriptor, query: &Query) -> Result<Page, StoreError> {
     query.validate(descriptor)?;
-    let candidates = match &query.filter {
+    let indexed = match &query.filter {
         Some(f) => filter_candidates(trees, descriptor, f)?,
         None => None,
     };
-    let mut matches = Vec::new();
-    let keep = |s: &EntityState| !s.is_deleted() && query.filter.as_ref().is_none_or(|f| f.matches(descriptor, s));
-    match candidates {
+    let mut candidates = Vec::new();
+    match indexed {
         Some(mut ids) => {
             ids.sort_unstable();
             ids.dedup();
             for id in ids {
-                if let Some(s) = state(trees, &descriptor.collection, id)?
-                    && keep(&s)
-                {
-                    matches.push(s);
-                }
+                candidates.extend(state(trees, &descriptor.collection, id)?);
             }
         }
         None => {
             for item in trees.states.scan_prefix(keys::part(&descriptor.collection)) {
-                let (k, v) = item?;
-                let s = decode_state(&k, &v)?;
-                if keep(&s) {
-                    matches.push(s);
-                }
+                let (k, v) = item.map_err(engine)?;
+                candidates.push(decode_state(&k, &v)?);
             }
         }
     }
-    let mut seen = HashSet::new();
-    matches.retain(|s| seen.insert(s.id));
-    paginate(query, descriptor, matches)
+    query.page(descriptor, candidates)
 }

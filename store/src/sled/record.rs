@@ -5,7 +5,7 @@ use std::sync::Arc;
 use chronicle_model::{Event, FieldChange, StoredEvent, encoding};
 use serde::{Deserialize, Serialize};
 
-use crate::error::StoreError;
+use chronicle_model::StoreError;
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EventRecord {

@@ -4,18 +4,19 @@
 use chronicle_model::{FieldDescriptor, FieldType, ModelDescriptor, Models, ScalarType, encoding};
 
 use super::Trees;
+use super::engine_error::engine;
 use super::keys;
 use super::read::decode_state;
-use crate::error::StoreError;
+use chronicle_model::StoreError;
 
 /// The on-disk format this build writes and the newest it reads.
 pub const STORE_FORMAT: u8 = 1;
 
 /// Refuses directories written by a newer build; stamps new ones.
 pub fn check_format(trees: &Trees) -> Result<(), StoreError> {
-    match trees.meta.get(keys::META_FORMAT)? {
+    match trees.meta.get(keys::META_FORMAT).map_err(engine)? {
         None => {
-            trees.meta.insert(keys::META_FORMAT, &[STORE_FORMAT])?;
+            trees.meta.insert(keys::META_FORMAT, &[STORE_FORMAT]).map_err(engine)?;
             Ok(())
         }
         Some(v) => match v.as_ref() {
@@ -51,7 +52,7 @@ fn compatible(old: &FieldType, new: &FieldType) -> bool {
 pub fn reconcile(trees: &Trees, models: &Models) -> Result<(), StoreError> {
     for model in models.iter() {
         let key = keys::model_key(&model.collection);
-        let stored: Option<ModelDescriptor> = match trees.meta.get(&key)? {
+        let stored: Option<ModelDescriptor> = match trees.meta.get(&key).map_err(engine)? {
             Some(v) => Some(
                 encoding::decode(&v, "model descriptor").map_err(|e| StoreError::undecodable(keys::META, &key, e))?,
             ),
@@ -61,7 +62,7 @@ pub fn reconcile(trees: &Trees, models: &Models) -> Result<(), StoreError> {
         // Removed fields keep their data in states and events, so a field
         // that comes back is checked against the type it had.
         let retired_key = keys::retired_key(&model.collection);
-        let retired: Vec<FieldDescriptor> = match trees.meta.get(&retired_key)? {
+        let retired: Vec<FieldDescriptor> = match trees.meta.get(&retired_key).map_err(engine)? {
             Some(v) => encoding::decode(&v, "retired fields")
                 .map_err(|e| StoreError::undecodable(keys::META, &retired_key, e))?,
             None => Vec::new(),
@@ -112,9 +113,9 @@ pub fn reconcile(trees: &Trees, models: &Models) -> Result<(), StoreError> {
         }
         if now_retired != retired {
             if now_retired.is_empty() {
-                trees.meta.remove(&retired_key)?;
+                trees.meta.remove(&retired_key).map_err(engine)?;
             } else {
-                trees.meta.insert(&retired_key, encoding::encode(&now_retired))?;
+                trees.meta.insert(&retired_key, encoding::encode(&now_retired)).map_err(engine)?;
             }
         }
         if stored.as_deref_eq(model) {
@@ -123,9 +124,9 @@ pub fn reconcile(trees: &Trees, models: &Models) -> Result<(), StoreError> {
         if stored.is_some() {
             tracing::info!(model = %model.name, "stored model descriptor updated to match the registered struct");
         }
-        trees.meta.insert(key, encoding::encode(model.as_ref()))?;
+        trees.meta.insert(key, encoding::encode(model.as_ref())).map_err(engine)?;
     }
-    trees.db.flush()?;
+    trees.db.flush().map_err(engine)?;
     Ok(())
 }
 
@@ -146,18 +147,18 @@ fn backfill(trees: &Trees, model: &ModelDescriptor, field: &str) -> Result<(), S
     let mut done: u64 = 0;
     let mut batch = sled::Batch::default();
     for item in trees.states.scan_prefix(keys::part(&model.collection)) {
-        let (k, v) = item?;
+        let (k, v) = item.map_err(engine)?;
         let state = decode_state(&k, &v)?;
         if !state.is_deleted() {
             batch.insert(keys::index_key(&model.collection, field, &state.value(f), state.id), &[][..]);
         }
         done += 1;
         if done.is_multiple_of(10_000) {
-            trees.indexes.apply_batch(std::mem::take(&mut batch))?;
+            trees.indexes.apply_batch(std::mem::take(&mut batch)).map_err(engine)?;
             tracing::info!(model = %model.name, field, entities = done, "index backfill progress");
         }
     }
-    trees.indexes.apply_batch(batch)?;
+    trees.indexes.apply_batch(batch).map_err(engine)?;
     tracing::info!(model = %model.name, field, entities = done, "index built");
     Ok(())
 }
@@ -165,10 +166,10 @@ fn backfill(trees: &Trees, model: &ModelDescriptor, field: &str) -> Result<(), S
 fn drop_index(trees: &Trees, collection: &str, field: &str) -> Result<(), StoreError> {
     let mut batch = sled::Batch::default();
     for item in trees.indexes.scan_prefix(keys::index_prefix(collection, field)) {
-        let (k, _) = item?;
+        let (k, _) = item.map_err(engine)?;
         batch.remove(k);
     }
-    trees.indexes.apply_batch(batch)?;
+    trees.indexes.apply_batch(batch).map_err(engine)?;
     tracing::info!(collection, field, "index dropped: the field is no longer indexed");
     Ok(())
 }

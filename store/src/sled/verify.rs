@@ -6,10 +6,11 @@ use std::time::Instant;
 use chronicle_model::{EntityState, Event, ModelDescriptor, Models, replay};
 
 use super::Trees;
+use super::engine_error::engine;
 use super::keys;
 use super::read::{all_events_of, decode_state};
-use crate::error::StoreError;
-use crate::storage::{Difference, VerifyReport};
+use chronicle_model::StoreError;
+use chronicle_model::storage::{Difference, VerifyReport};
 
 pub fn verify(trees: &Trees, models: &Models) -> Result<VerifyReport, StoreError> {
     let started = Instant::now();
@@ -18,7 +19,7 @@ pub fn verify(trees: &Trees, models: &Models) -> Result<VerifyReport, StoreError
         let collection = &model.collection;
         let mut expected_index: BTreeSet<Vec<u8>> = BTreeSet::new();
         for item in trees.states.scan_prefix(keys::part(collection)) {
-            let (k, v) = item?;
+            let (k, v) = item.map_err(engine)?;
             let state = decode_state(&k, &v)?;
             let mut events: Vec<Event> = Vec::new();
             let mut others: BTreeSet<String> = BTreeSet::new();
@@ -58,7 +59,7 @@ pub fn verify(trees: &Trees, models: &Models) -> Result<VerifyReport, StoreError
         }
         let mut actual_index = BTreeSet::new();
         for item in trees.indexes.scan_prefix(keys::part(collection)) {
-            actual_index.insert(item?.0.to_vec());
+            actual_index.insert(item.map_err(engine)?.0.to_vec());
         }
         for missing in expected_index.difference(&actual_index) {
             report.differences.push(index_difference(collection, missing, "index entry missing"));

@@ -6,12 +6,15 @@
 
 use std::cmp::Ordering;
 
+use crate::descriptor::ModelDescriptor;
+use crate::id::EntityId;
+use crate::state::EntityState;
+use crate::value::{FieldType, ScalarType, Value};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
-use chronicle_model::{EntityId, EntityState, FieldType, ModelDescriptor, ScalarType, Value};
 
 use crate::collate::{collate, collate_into};
-use crate::error::StoreError;
+use crate::store_error::StoreError;
 
 /// How many items a page holds when the caller does not say. How many it
 /// may hold at most is the caller's policy (the API's `--max-first`).
@@ -287,8 +290,37 @@ impl Page {
     }
 }
 
+impl Query {
+    /// This query restricted to entities whose `Ref` field `field` points at
+    /// `target`: one page of a reverse relation.
+    pub fn related_to(&self, field: &str, target: EntityId) -> Query {
+        let by_target = Filter::field(field, Op::Eq(target.into()));
+        let filter = match &self.filter {
+            Some(f) => Filter::And(vec![by_target, f.clone()]),
+            None => by_target,
+        };
+        Query { filter: Some(filter), ..self.clone() }
+    }
+
+    /// The page this query selects from `candidates`, states a store picked
+    /// as possible matches (every match among them, in any order, possibly
+    /// with repeats): validates the query, keeps live matching states once
+    /// each, sorts and cuts the page. Engines differ only in how they pick
+    /// candidates (an index range, or every state of the collection).
+    pub fn page(&self, descriptor: &ModelDescriptor, candidates: Vec<EntityState>) -> Result<Page, StoreError> {
+        self.validate(descriptor)?;
+        let mut seen = std::collections::HashSet::new();
+        let matches = candidates
+            .into_iter()
+            .filter(|s| !s.is_deleted() && self.filter.as_ref().is_none_or(|f| f.matches(descriptor, s)))
+            .filter(|s| seen.insert(s.id))
+            .collect();
+        paginate(self, descriptor, matches)
+    }
+}
+
 /// Sorts matching states and cuts the page after `after`.
-pub fn paginate(query: &Query, descriptor: &ModelDescriptor, matches: Vec<EntityState>) -> Result<Page, StoreError> {
+fn paginate(query: &Query, descriptor: &ModelDescriptor, matches: Vec<EntityState>) -> Result<Page, StoreError> {
     let first = query.page_size();
     let after = query.after.as_deref().map(|c| query.decode_cursor(descriptor, c)).transpose()?;
     let total = matches.len() as u64;

@@ -1,37 +1,53 @@
-//! The `Storage` trait every engine implements, and the types it speaks.
+//! The `Storage` trait every store implements (the engines in
+//! `chronicle-store` and the [`MemoryStore`](crate::MemoryStore)), and the
+//! types it speaks.
+//!
+//! Stores supply reads and one atomic write; what to write is decided by
+//! [`Batch::stage`], so the rules are the same in every store. The futures
+//! are `Send` wherever the target has threads; on `wasm32` they need not be,
+//! so that a store over browser storage handles can implement the trait.
 
 use std::ops::{Deref, DerefMut};
-use std::time::Duration;
 
 use async_trait::async_trait;
-use chronicle_model::{
-    EntityId, EntityState, Event, EventId, Model, Models, Outcome, Scope, StateReader, StoredEvent, Subscription,
-    Timestamp, Transaction, View, state_at_event, state_at_time,
-};
 
-use crate::error::StoreError;
+use std::sync::Arc;
+
+use crate::descriptor::Models;
+use crate::event::{Event, EventKind, FieldChange};
+use crate::history::{state_at_event, state_at_time};
+use crate::id::{EntityId, EventId};
 use crate::query::{Page, Query};
+use crate::signal::{Scope, Subscription};
+use crate::staging::{Batch, StagingReads};
+use crate::state::EntityState;
+use crate::store_error::StoreError;
+use crate::transaction::Transaction;
+use crate::typed::{Model, View};
+use crate::value::Timestamp;
 
-/// When a commit is acknowledged relative to reaching the disk.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
-pub enum SyncMode {
-    /// A commit returns only after its events are flushed; concurrent commits
-    /// share one flush (group commit). Survives a crash or power loss.
-    #[default]
-    Always,
-    /// A commit returns at once; a background flush runs within the interval.
-    /// A crash loses at most the commits of the last interval, whole.
-    Batch(Duration),
-    /// Chronicle never flushes on its own; data reaches the disk on the
-    /// engine's schedule and at clean shutdown. A crash may lose recent
-    /// commits, whole.
-    None,
+/// An event as a store keeps it: the event and what applying it established.
+#[derive(Clone, Debug, PartialEq)]
+pub struct StoredEvent {
+    pub event: Arc<Event>,
+    /// The store-wide commit sequence.
+    pub seq: u64,
+    /// The Lamport depth: one more than its deepest precursor.
+    pub depth: u64,
+    /// The readable summary: each changed field and its value after the event.
+    pub changes: Vec<FieldChange>,
 }
 
-impl SyncMode {
-    /// `Batch` with the interval `chronicle serve --sync batch` uses; every
-    /// tool that says "batch" means this one.
-    pub const BATCH: SyncMode = SyncMode::Batch(Duration::from_millis(10));
+/// What a commit did with one of the events it was given.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    Applied {
+        seq: u64,
+        kind: EventKind,
+        changed_fields: Vec<String>,
+    },
+    /// The event id was already stored; nothing changed.
+    Duplicate,
 }
 
 /// The heads an entity must still have when a commit applies: optimistic
@@ -54,6 +70,20 @@ pub struct AuditFilter {
     pub since: Option<Timestamp>,
     /// Events at or before this time.
     pub until: Option<Timestamp>,
+}
+
+impl ExpectedHeads {
+    /// Fails with `HeadsMismatch` unless every entity of `expected` has
+    /// exactly its heads in `reads`. Stores call it under their commit lock.
+    pub fn check_all(expected: &[ExpectedHeads], reads: &dyn StagingReads) -> Result<(), StoreError> {
+        for e in expected {
+            let heads = reads.entity_state(&e.collection, e.id)?.map(|s| s.heads.to_vec());
+            if heads.as_ref() != Some(&e.heads) {
+                return Err(StoreError::HeadsMismatch { collection: e.collection.clone(), id: e.id });
+            }
+        }
+        Ok(())
+    }
 }
 
 impl AuditFilter {
@@ -89,35 +119,48 @@ impl VerifyReport {
     }
 }
 
+/// `Send + Sync` where the target has threads; nothing on `wasm32`.
+#[cfg(not(target_arch = "wasm32"))]
+pub trait MaybeSendSync: Send + Sync {}
+#[cfg(not(target_arch = "wasm32"))]
+impl<T: Send + Sync + ?Sized> MaybeSendSync for T {}
+/// `Send + Sync` where the target has threads; nothing on `wasm32`.
+#[cfg(target_arch = "wasm32")]
+pub trait MaybeSendSync {}
+#[cfg(target_arch = "wasm32")]
+impl<T: ?Sized> MaybeSendSync for T {}
+
 /// An event store with materialized state, indexes and a change feed.
-#[async_trait]
-pub trait Storage: StateReader + Send + Sync + 'static {
+#[cfg_attr(not(target_arch = "wasm32"), async_trait)]
+#[cfg_attr(target_arch = "wasm32", async_trait(?Send))]
+pub trait Storage: StagingReads + MaybeSendSync + 'static {
     fn models(&self) -> &Models;
 
-    /// This store as the reader a [`Transaction`] loads states from.
-    fn reader(&self) -> &dyn StateReader;
+    /// This store as the reader a [`Transaction`] or a [`Staging`](crate::Staging) reads from.
+    fn reads(&self) -> &dyn StagingReads;
 
-    /// Applies `events` atomically (events, states, history, audit and index
-    /// entries, commit sequence), then publishes their signals. Returns when
-    /// the commit is as durable as the store's [`SyncMode`] promises.
-    async fn commit(&self, events: Vec<Event>) -> Result<Vec<Outcome>, StoreError>;
+    /// Under the store's commit lock: checks `expected` ([`ExpectedHeads::check_all`]),
+    /// stages the batch ([`Batch::stage`]), writes the staged events
+    /// atomically (events, states, history, audit and index entries, commit
+    /// sequence), then publishes their signals in commit order. Returns when
+    /// the commit is as durable as the store promises. On any error nothing
+    /// is written.
+    async fn write(&self, batch: Batch, expected: &[ExpectedHeads]) -> Result<Vec<Outcome>, StoreError>;
+
+    /// Applies `events` atomically: [`Storage::write`] of a batch to stage.
+    async fn commit(&self, events: Vec<Event>) -> Result<Vec<Outcome>, StoreError> {
+        self.write(Batch::Events(events), &[]).await
+    }
 
     /// [`Storage::commit`], but only if every entity in `expected` still has
     /// exactly those heads; otherwise `StoreError::HeadsMismatch` and nothing
-    /// is written. Engines check under their commit lock; this default checks
-    /// first and commits after, which a concurrent writer can slip between.
+    /// is written.
     async fn commit_expecting(
         &self,
         events: Vec<Event>,
         expected: &[ExpectedHeads],
     ) -> Result<Vec<Outcome>, StoreError> {
-        for e in expected {
-            let heads = self.get(&e.collection, e.id).await?.map(|s| s.heads.to_vec());
-            if heads.as_ref() != Some(&e.heads) {
-                return Err(StoreError::HeadsMismatch { collection: e.collection.clone(), id: e.id });
-            }
-        }
-        self.commit(events).await
+        self.write(Batch::Events(events), expected).await
     }
 
     /// The entity's current state, deleted or not.
@@ -177,11 +220,12 @@ pub trait Storage: StateReader + Send + Sync + 'static {
 }
 
 /// Typed conveniences over any [`Storage`].
-#[async_trait]
+#[cfg_attr(not(target_arch = "wasm32"), async_trait)]
+#[cfg_attr(target_arch = "wasm32", async_trait(?Send))]
 pub trait StorageExt: Storage {
     /// Starts a transaction by `user`.
     fn begin(&self, user: &str) -> StoreTransaction<'_, Self> {
-        StoreTransaction { store: self, tx: Transaction::new(user, self.models(), self.reader()) }
+        StoreTransaction { store: self, tx: Transaction::new(user, self.models(), self.reads()) }
     }
 
     /// The typed view of entity `id`; `None` when absent or deleted.

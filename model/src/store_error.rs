@@ -1,6 +1,12 @@
-//! The store's one error type.
+//! The one error type of every store (engines and the memory store): what a
+//! store can refuse or fail at. Engine failures keep the engine's own error
+//! as their source.
 
-use chronicle_model::{EntityId, ModelError};
+use crate::error::ModelError;
+use crate::id::EntityId;
+
+/// An engine's own error (sled's, PostgreSQL's, a join error), kept as the source.
+pub type EngineError = Box<dyn std::error::Error + Send + Sync + 'static>;
 
 /// Everything the store can refuse or fail at.
 #[derive(Debug, thiserror::Error)]
@@ -41,12 +47,12 @@ pub enum StoreError {
     HeadsMismatch { collection: String, id: EntityId },
 
     #[error("storage engine failed: {0}")]
-    Engine(#[source] sled::Error),
+    Engine(#[source] EngineError),
 
     /// The disk holding the store is full. Nothing of the failed write is
     /// acknowledged; the store accepts writes again once there is room.
     #[error("the disk holding the store is full: {0}")]
-    StorageFull(#[source] sled::Error),
+    StorageFull(#[source] EngineError),
 
     #[error("cannot open the data directory {path}: {source}")]
     Open {
@@ -62,25 +68,26 @@ pub enum StoreError {
     FlushTimedOut(std::time::Duration),
 
     #[error("a store task failed")]
-    Task(#[source] tokio::task::JoinError),
+    Task(#[source] EngineError),
 }
 
-impl From<sled::Error> for StoreError {
-    fn from(e: sled::Error) -> Self {
-        if is_storage_full(&e) { StoreError::StorageFull(e) } else { StoreError::Engine(e) }
+/// A store's error where the model reads through a store (a
+/// [`StateReader`](crate::StateReader)): the model's own errors as they
+/// were, anything else as the store's failure, kept as the source.
+impl From<StoreError> for ModelError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Model(e) => e,
+            other => ModelError::Storage(crate::error::StorageError::new(other)),
+        }
     }
 }
 
-/// Whether sled failed because the disk (or the user's quota) is full.
-fn is_storage_full(e: &sled::Error) -> bool {
+/// Whether an I/O error says the disk (or the user's quota) is full.
+pub fn is_disk_full(io: &std::io::Error) -> bool {
     const ENOSPC: i32 = 28;
     const EDQUOT: i32 = 122;
-    match e {
-        sled::Error::Io(io) => {
-            io.kind() == std::io::ErrorKind::StorageFull || matches!(io.raw_os_error(), Some(ENOSPC | EDQUOT))
-        }
-        _ => false,
-    }
+    io.kind() == std::io::ErrorKind::StorageFull || matches!(io.raw_os_error(), Some(ENOSPC | EDQUOT))
 }
 
 impl StoreError {
@@ -96,13 +103,13 @@ impl StoreError {
 
 impl StoreError {
     /// A corrupt-value error for `key` of `tree`, showing the key in hex.
-    pub(crate) fn corrupt(tree: &'static str, key: &[u8], reason: impl ToString) -> Self {
+    pub fn corrupt(tree: &'static str, key: &[u8], reason: impl ToString) -> Self {
         StoreError::Corrupt { tree, key: hex(key), reason: reason.to_string() }
     }
 
     /// The error for a stored value under `key` of `tree` that `encoding::decode`
     /// refused: written by a newer build, or else corrupt.
-    pub(crate) fn undecodable(tree: &'static str, key: &[u8], error: ModelError) -> Self {
+    pub fn undecodable(tree: &'static str, key: &[u8], error: ModelError) -> Self {
         match error {
             ModelError::UnsupportedFormat { found, supported, .. } if found > supported => {
                 StoreError::NewerValue { at: format!("{tree}/{}", hex(key)).into(), source: error }

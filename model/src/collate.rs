@@ -5,7 +5,7 @@
 //! Strings are escaped and terminated so a string sorts before its
 //! extensions even when an entity id follows it in the key.
 
-use chronicle_model::Value;
+use crate::value::Value;
 
 const NULL: u8 = 0x00;
 const PRESENT: u8 = 0x01;
