@@ -1,4 +1,4 @@
-//! Many writers at once on a real sled store, through `begin`/`commit`: each
+//! Many writers at once on every engine, through `begin`/`commit`: each
 //! transaction branches from the heads it read, so concurrent commits fork an
 //! entity's heads and later commits merge them. Afterwards the log, the heads,
 //! the materialized states and the change feed must all agree.
@@ -9,8 +9,17 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
 use chronicle_model::{EntityId, Event, EventId, Lagged, Model, Ref, Scope, Text, models};
-use chronicle_store::{SledOptions, SledStore, Storage, StorageExt, StoreError};
+use chronicle_store::{Storage, StorageExt, StoreError};
 use futures_util::StreamExt;
+use support::{Engine, Options, Place, R};
+
+mod support;
+
+engine_tests!(multi_thread:
+    many_writers_on_one_entity,
+    many_writers_on_many_entities,
+    a_slow_subscriber_lags_without_blocking_commits,
+);
 
 #[derive(Debug, Clone, Model)]
 pub struct Artist {
@@ -25,14 +34,12 @@ pub struct Note {
     pub artist: Option<Ref<Artist>>,
 }
 
-type R = Result<(), Box<dyn std::error::Error>>;
-
 const WRITERS: usize = 16;
 /// Every step that could hang is bounded by this.
 const LIMIT: Duration = Duration::from_secs(30);
 
-fn open(dir: &std::path::Path, options: SledOptions) -> Result<Arc<SledStore>, StoreError> {
-    Ok(Arc::new(SledStore::open_with(dir, models![Artist, Note]?, options)?))
+fn open<E: Engine>(place: &Place, options: Options) -> Result<Arc<E::Store>, StoreError> {
+    E::open_with(place, models![Artist, Note]?, options)
 }
 
 fn note(title: &str) -> Note {
@@ -40,7 +47,7 @@ fn note(title: &str) -> Note {
 }
 
 /// Checks that `store`'s log is gap-free (seqs 1..=last_seq) and returns it.
-async fn gap_free_log(store: &SledStore) -> Result<Vec<Arc<Event>>, Box<dyn std::error::Error>> {
+async fn gap_free_log(store: &impl Storage) -> Result<Vec<Arc<Event>>, Box<dyn std::error::Error>> {
     let log = store.events_after(0, usize::MAX).await?;
     let seqs: Vec<u64> = log.iter().map(|e| e.seq).collect();
     assert_eq!(seqs, (1..=store.last_seq()).collect::<Vec<_>>(), "the commit sequence has gaps or is out of order");
@@ -52,7 +59,7 @@ async fn gap_free_log(store: &SledStore) -> Result<Vec<Arc<Event>>, Box<dyn std:
 /// precursor, and the stored heads exactly the events no other event of the
 /// entity lists as precursor.
 async fn check_heads(
-    store: &SledStore,
+    store: &impl Storage,
     collection: &str,
     id: EntityId,
 ) -> Result<Vec<Arc<Event>>, Box<dyn std::error::Error>> {
@@ -102,13 +109,12 @@ async fn drain_in_order(
     Ok(())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn many_writers_on_one_entity() -> R {
+async fn many_writers_on_one_entity<E: Engine>() -> R {
     const EACH: usize = 12;
     let seed = fastrand::u64(..);
     println!("seed {seed}");
-    let dir = tempfile::tempdir()?;
-    let store = open(dir.path(), SledOptions::default())?;
+    let place = Place::new()?;
+    let store = open::<E>(&place, Options::default())?;
     let mut feed = store.subscribe(Scope::All);
 
     let mut tx = store.begin("setup");
@@ -153,10 +159,10 @@ async fn many_writers_on_one_entity() -> R {
 
     let report = store.verify().await?;
     assert!(report.is_clean(), "{:?}", report.differences);
-    let log = gap_free_log(&store).await?;
+    let log = gap_free_log(&*store).await?;
     assert_eq!(log.len(), 1 + WRITERS * EACH);
 
-    let history = check_heads(&store, "note", id).await?;
+    let history = check_heads(&*store, "note", id).await?;
     let in_history: HashSet<EventId> = history.iter().map(|e| e.id).collect();
     assert_eq!(history.len(), committed.len(), "history length differs from the commits");
     for (event, _) in &committed {
@@ -178,19 +184,18 @@ async fn many_writers_on_one_entity() -> R {
     let merged = tx.commit().await?;
     let state = store.get("note", id).await?.ok_or("note missing")?;
     assert_eq!(state.heads.as_slice(), [merged[0].id]);
-    let log = gap_free_log(&store).await?;
+    let log = gap_free_log(&*store).await?;
     drain_in_order(&mut feed, &log).await?;
     Ok(())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn many_writers_on_many_entities() -> R {
+async fn many_writers_on_many_entities<E: Engine>() -> R {
     const ENTITIES: usize = 8;
     const EACH: usize = 10;
     let seed = fastrand::u64(..);
     println!("seed {seed}");
-    let dir = tempfile::tempdir()?;
-    let store = open(dir.path(), SledOptions::default())?;
+    let place = Place::new()?;
+    let store = open::<E>(&place, Options::default())?;
     let mut feed = store.subscribe(Scope::All);
     // A second subscriber read concurrently with the writers.
     let mut live = store.subscribe(Scope::All);
@@ -279,7 +284,7 @@ async fn many_writers_on_many_entities() -> R {
 
     let report = store.verify().await?;
     assert!(report.is_clean(), "{:?}", report.differences);
-    let log = gap_free_log(&store).await?;
+    let log = gap_free_log(&*store).await?;
     assert_eq!(log.len(), committed.len(), "the log holds other events than the committed ones");
     let logged: HashMap<EventId, usize> = log.iter().enumerate().map(|(i, e)| (e.id, i)).collect();
     for e in &committed {
@@ -293,7 +298,7 @@ async fn many_writers_on_many_entities() -> R {
     let mut total = 0;
     let mut merges = 0;
     for (collection, id) in &entities {
-        let history = check_heads(&store, collection, *id).await?;
+        let history = check_heads(&*store, collection, *id).await?;
         let mine: HashSet<EventId> = committed.iter().filter(|e| e.entity_id == *id).map(|e| e.id).collect();
         let theirs: HashSet<EventId> = history.iter().map(|e| e.id).collect();
         assert_eq!(mine, theirs, "history of {id} differs from its committed events");
@@ -320,12 +325,11 @@ async fn many_writers_on_many_entities() -> R {
     Ok(())
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_slow_subscriber_lags_without_blocking_commits() -> R {
+async fn a_slow_subscriber_lags_without_blocking_commits<E: Engine>() -> R {
     const CAPACITY: usize = 4;
     const COMMITS: u64 = 40;
-    let dir = tempfile::tempdir()?;
-    let store = open(dir.path(), SledOptions { feed_capacity: CAPACITY, ..SledOptions::default() })?;
+    let place = Place::new()?;
+    let store = open::<E>(&place, Options { feed_capacity: CAPACITY, ..Options::default() })?;
     let mut slow = store.subscribe(Scope::All);
 
     let writer = {

@@ -2,7 +2,7 @@
 //! deleted), random filters over every operator, random orderings and page
 //! sizes, on a real sled store. Every page walk is compared with a brute
 //! force evaluation written here from each type's natural order, without the
-//! store's `Filter::matches` or collation.
+//! store's `Filter::matches` or collation. Every test runs on every engine.
 //!
 //! Also: a cursor stays right while another writer inserts between page
 //! reads, and malformed queries are refused with the right error.
@@ -13,11 +13,18 @@ use std::error::Error;
 use std::sync::Arc;
 
 use chronicle_model::{EntityId, Model, ModelEnum, Ref, Text, Value, View, models};
-use chronicle_store::{Filter, Op, OrderBy, Query, SledOptions, SledStore, Storage, StorageExt, StoreError, SyncMode};
+use chronicle_store::{Filter, Op, OrderBy, Query, Storage, StorageExt, StoreError};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
+use support::{Engine, Memory, Options, Place, R, Sled};
 
-type R = Result<(), Box<dyn Error>>;
+mod support;
+
+engine_tests!(
+    a_cursor_survives_inserts_and_deletes_between_pages,
+    paging_by_id_while_another_thread_inserts_misses_nothing,
+    malformed_queries_are_refused_with_the_right_error,
+);
 
 /// Declared in the order of the variant names, so declaration order and
 /// name order agree (the store sorts enums by their stored name).
@@ -450,9 +457,9 @@ fn case() -> impl Strategy<Value = Case> {
 // ---------------------------------------------------------------------------
 // Running a case.
 
-fn fast_open(dir: &std::path::Path) -> Result<SledStore, StoreError> {
-    let options = SledOptions { sync: SyncMode::None, cache_bytes: 8 * 1024 * 1024, ..SledOptions::default() };
-    SledStore::open_with(dir, models![Label, Record]?, options)
+/// Query semantics need no durable commits, and the property test runs many cases.
+fn fast_open<E: Engine>(place: &Place) -> Result<Arc<E::Store>, StoreError> {
+    E::open_with(place, models![Label, Record]?, Options { durable: false, ..Options::default() })
 }
 
 fn record(d: &Draft, labels: &[EntityId]) -> Record {
@@ -493,7 +500,7 @@ impl Mirror {
     }
 }
 
-async fn build(store: &SledStore, steps: &[(Step, bool)], labels: &[EntityId]) -> Result<Mirror, Box<dyn Error>> {
+async fn build(store: &impl Storage, steps: &[(Step, bool)], labels: &[EntityId]) -> Result<Mirror, Box<dyn Error>> {
     let mut mirror = Mirror::default();
     let mut tx = store.begin("writer");
     let mut touched = HashSet::new();
@@ -602,7 +609,7 @@ fn to_query(spec: &QuerySpec, labels: &[EntityId]) -> Query {
 
 /// Walks every page of `spec` and compares with the brute force.
 async fn check_query(
-    store: &SledStore,
+    store: &impl Storage,
     mirror: &Mirror,
     spec: &QuerySpec,
     labels: &[EntityId],
@@ -676,9 +683,9 @@ async fn check_query(
     Ok(())
 }
 
-async fn run_case(case: &Case) -> Result<(), Box<dyn Error>> {
-    let dir = tempfile::tempdir()?;
-    let store = fast_open(dir.path())?;
+async fn run_case<E: Engine>(case: &Case) -> Result<(), Box<dyn Error>> {
+    let place = Place::new()?;
+    let store = fast_open::<E>(&place)?;
     let mut tx = store.begin("writer");
     let mut labels = Vec::new();
     for name in ["A", "B", "C"] {
@@ -686,9 +693,9 @@ async fn run_case(case: &Case) -> Result<(), Box<dyn Error>> {
     }
     tx.commit().await?;
     labels.push(EntityId::new());
-    let mirror = build(&store, &case.steps, &labels).await?;
+    let mirror = build(store.as_ref(), &case.steps, &labels).await?;
     for (i, spec) in case.queries.iter().enumerate() {
-        check_query(&store, &mirror, spec, &labels)
+        check_query(store.as_ref(), &mirror, spec, &labels)
             .await
             .map_err(|e| format!("query {i} {:?}: {e}", to_query(spec, &labels)))?;
     }
@@ -699,9 +706,15 @@ proptest! {
     #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
 
     #[test]
-    fn pages_match_a_brute_force_evaluation(case in case()) {
+    fn pages_match_a_brute_force_evaluation_in_memory(case in case()) {
         let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime");
-        rt.block_on(run_case(&case)).map_err(|e| TestCaseError::fail(e.to_string()))?;
+        rt.block_on(run_case::<Memory>(&case)).map_err(|e| TestCaseError::fail(e.to_string()))?;
+    }
+
+    #[test]
+    fn pages_match_a_brute_force_evaluation_on_sled(case in case()) {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("a tokio runtime");
+        rt.block_on(run_case::<Sled>(&case)).map_err(|e| TestCaseError::fail(e.to_string()))?;
     }
 }
 
@@ -724,10 +737,8 @@ fn simple(name: &str, year: i32, label: EntityId) -> Record {
     }
 }
 
-#[tokio::test]
-async fn a_cursor_survives_inserts_and_deletes_between_pages() -> R {
-    let dir = tempfile::tempdir()?;
-    let store = SledStore::open(dir.path(), models![Label, Record]?)?;
+async fn a_cursor_survives_inserts_and_deletes_between_pages<E: Engine>() -> R {
+    let store = E::open(&Place::new()?, models![Label, Record]?)?;
     let mut tx = store.begin("alice");
     let label = tx.create(Label { name: "L".into() })?;
     let mut years = HashMap::new();
@@ -774,21 +785,16 @@ async fn a_cursor_survives_inserts_and_deletes_between_pages() -> R {
     Ok(())
 }
 
-#[test]
-fn paging_by_id_while_another_thread_inserts_misses_nothing() -> R {
-    let dir = tempfile::tempdir()?;
-    let store = Arc::new(fast_open(dir.path())?);
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
-    let (label, initial) = rt.block_on(async {
-        let mut tx = store.begin("alice");
-        let label = tx.create(Label { name: "L".into() })?;
-        let mut initial = Vec::new();
-        for i in 0..40 {
-            initial.push(tx.create(simple("x", i, label))?);
-        }
-        tx.commit().await?;
-        Ok::<_, Box<dyn Error>>((label, initial))
-    })?;
+async fn paging_by_id_while_another_thread_inserts_misses_nothing<E: Engine>() -> R {
+    let place = Place::new()?;
+    let store = fast_open::<E>(&place)?;
+    let mut tx = store.begin("alice");
+    let label = tx.create(Label { name: "L".into() })?;
+    let mut initial = Vec::new();
+    for i in 0..40 {
+        initial.push(tx.create(simple("x", i, label))?);
+    }
+    tx.commit().await?;
 
     let writer = {
         let store = store.clone();
@@ -815,7 +821,7 @@ fn paging_by_id_while_another_thread_inserts_misses_nothing() -> R {
     let mut writer = Some(writer);
     let mut inserted = Vec::new();
     loop {
-        let page = rt.block_on(store.query("record", &q))?;
+        let page = store.query("record", &q).await?;
         got.extend(page.ids());
         if let Some(end) = page.end_cursor() {
             q.after = Some(end.to_owned());
@@ -841,10 +847,8 @@ fn paging_by_id_while_another_thread_inserts_misses_nothing() -> R {
 // ---------------------------------------------------------------------------
 // Refusals.
 
-#[tokio::test]
-async fn malformed_queries_are_refused_with_the_right_error() -> R {
-    let dir = tempfile::tempdir()?;
-    let store = SledStore::open(dir.path(), models![Label, Record]?)?;
+async fn malformed_queries_are_refused_with_the_right_error<E: Engine>() -> R {
+    let store = E::open(&Place::new()?, models![Label, Record]?)?;
     let mut tx = store.begin("alice");
     let label = tx.create(Label { name: "L".into() })?;
     for year in 0..3 {
