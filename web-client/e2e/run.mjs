@@ -209,7 +209,7 @@ try {
     const link = bob.page.getByRole('link', { name: names.album })
     await link.waitFor()
     await noReload(bob.page)
-    albumId = await bob.page.locator('[data-album-id]').first().getAttribute('data-album-id')
+    albumId = await bob.page.getByRole('list', { name: 'Albums' }).locator('[data-id]').first().getAttribute('data-id')
     assert.ok(albumId)
     await shot(bob.page, '03-bob-sees-album')
   })
@@ -284,6 +284,87 @@ try {
     await bob.page.getByText('No tracks yet.').waitFor()
     await noReload(alice.page)
     await noReload(bob.page)
+  })
+
+  /** Shows a page of the app by its address's hash, without reloading (as goto to the same address might). */
+  const show = (page, hash) => page.evaluate((h) => (window.location.hash = h), hash)
+  /** The edit form of the entity a page shows, opened. */
+  async function openEditForm(page, noun) {
+    await page.locator('.facts').getByRole('button', { name: 'Edit' }).click()
+    const form = page.getByRole('form', { name: `Edit ${noun}` })
+    await form.waitFor()
+    return form
+  }
+  const albumState = async () =>
+    (
+      await gql(
+        aliceToken,
+        'query($id: ID!) { album(id: $id) { name year heads history(first: 500) { nodes { userId } } } }',
+        { id: albumId },
+      )
+    ).album
+
+  await test("a stale album form is refused, shows alice's change, and saves bob's only when he reapplies", async () => {
+    await Promise.all([show(alice.page, `#/albums/${albumId}`), show(bob.page, `#/albums/${albumId}`)])
+    const [aliceForm, bobForm] = [await openEditForm(alice.page, 'album'), await openEditForm(bob.page, 'album')]
+    const aliceName = `${names.album} (Legacy)`
+    const bobName = `${names.album} (Remaster)`
+    await aliceForm.getByLabel('Name').fill(aliceName)
+    await aliceForm.getByRole('button', { name: 'Save' }).click()
+    await aliceForm.waitFor({ state: 'detached' })
+    const saved = await albumState()
+    assert.equal(saved.name, aliceName)
+    // Bob's page shows alice's change live, but his form keeps the copy he opened.
+    await bob.page.getByRole('heading', { name: aliceName }).waitFor()
+    assert.equal(await bobForm.getByLabel('Name').inputValue(), names.album)
+
+    await bobForm.getByLabel('Name').fill(bobName)
+    await bobForm.getByRole('button', { name: 'Save' }).click()
+    const conflict = bobForm.locator('.conflict')
+    await conflict.locator('[data-field="name"].changed').getByText(aliceName).waitFor()
+    await conflict.locator('[data-user="alice"]').waitFor()
+    assert.equal(await bobForm.getByLabel('Name').inputValue(), bobName, "bob's value is kept")
+    assert.equal(await bobForm.getByRole('button', { name: 'Save' }).isDisabled(), true)
+    await shot(bob.page, '05b-bob-conflict')
+    // Refused means refused: nothing of bob's was written.
+    assert.deepEqual(await albumState(), saved)
+
+    await conflict.getByRole('button', { name: 'Reapply my changes' }).click()
+    await bobForm.waitFor({ state: 'detached' })
+    const after = await albumState()
+    assert.equal(after.name, bobName)
+    assert.equal(after.year, saved.year)
+    const users = (state) => state.history.nodes.map((e) => e.userId)
+    assert.deepEqual(users(after), [...users(saved), 'bob'])
+    await alice.page.getByRole('heading', { name: bobName }).waitFor()
+    await noReload(alice.page)
+    await noReload(bob.page)
+    // Later tests find the album by name.
+    names.album = bobName
+  })
+
+  await test('discarding after a conflict writes nothing and shows the other change', async () => {
+    const artists = await gql(aliceToken, '{ artists { nodes { id name } } }')
+    const artistId = artists.artists.nodes.find((a) => a.name === names.other).id
+    const artistState = async () =>
+      (await gql(aliceToken, 'query($id: ID!) { artist(id: $id) { name country heads } }', { id: artistId })).artist
+    await Promise.all([show(alice.page, `#/artists/${artistId}`), show(bob.page, `#/artists/${artistId}`)])
+    const [aliceForm, bobForm] = [await openEditForm(alice.page, 'artist'), await openEditForm(bob.page, 'artist')]
+    await aliceForm.getByLabel('Country').fill('US')
+    await aliceForm.getByRole('button', { name: 'Save' }).click()
+    await aliceForm.waitFor({ state: 'detached' })
+    const saved = await artistState()
+    assert.equal(saved.country, 'US')
+    await bobForm.getByLabel('Country').fill('GB')
+    await bobForm.getByLabel('Name').fill('Trane')
+    await bobForm.getByRole('button', { name: 'Save' }).click()
+    const conflict = bobForm.locator('.conflict')
+    await conflict.locator('[data-field="country"].changed').getByText('US').waitFor()
+    await conflict.getByRole('button', { name: 'Discard mine' }).click()
+    await bobForm.waitFor({ state: 'detached' })
+    await bob.page.locator('.facts [data-field="country"]').getByText('US').waitFor()
+    await bob.page.getByRole('heading', { name: names.other }).waitFor()
+    assert.deepEqual(await artistState(), saved)
   })
 
   await test('an album leaves and enters an artist page live (LEFT / ENTERED)', async () => {

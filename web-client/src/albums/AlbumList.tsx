@@ -1,14 +1,8 @@
-import { AlbumTable } from './AlbumTable'
-import { CreateAlbumForm } from './CreateAlbumForm'
+import { EntityList } from '../entity/EntityList'
+import { albumModel } from './model'
 import { useAlbums } from './useAlbums'
 
 export function AlbumList() {
   const albums = useAlbums()
-  return (
-    <section className="page">
-      <h2>Albums</h2>
-      <CreateAlbumForm />
-      <AlbumTable albums={albums} />
-    </section>
-  )
+  return <EntityList model={albumModel} list={albums} />
 }

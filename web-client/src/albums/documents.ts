@@ -12,6 +12,7 @@ export const AlbumFields = graphql(`
     }
     updatedAt
     updatedBy
+    heads
   }
 `)
 
@@ -39,5 +40,56 @@ export const AlbumsChanged = graphql(`
         ...AlbumFields
       }
     }
+  }
+`)
+
+export const AlbumQuery = graphql(`
+  query Album($id: ID!) {
+    album(id: $id) {
+      ...AlbumFields
+    }
+  }
+`)
+
+export const AlbumChanged = graphql(`
+  subscription AlbumChanged($id: ID!) {
+    albumChanged(id: $id) {
+      kind
+      id
+      album {
+        ...AlbumFields
+      }
+    }
+  }
+`)
+
+export const AlbumAtQuery = graphql(`
+  query AlbumAt($id: ID!, $event: ID!) {
+    albumAt(id: $id, event: $event) {
+      ...AlbumFields
+      description
+    }
+  }
+`)
+
+export const CreateAlbum = graphql(`
+  mutation CreateAlbum($input: AlbumCreateInput!) {
+    createAlbum(input: $input) {
+      id
+    }
+  }
+`)
+
+export const UpdateAlbum = graphql(`
+  mutation UpdateAlbum($id: ID!, $input: AlbumUpdateInput!, $ifHeads: [ID!]) {
+    updateAlbum(id: $id, input: $input, ifHeads: $ifHeads) {
+      id
+    }
+  }
+`)
+
+export const DeleteAlbum = graphql(`
+  mutation DeleteAlbum($id: ID!) {
+    deleteAlbum(id: $id)
   }
 `)

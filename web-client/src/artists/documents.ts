@@ -7,6 +7,7 @@ export const ArtistFields = graphql(`
     country
     updatedAt
     updatedBy
+    heads
   }
 `)
 
@@ -34,5 +35,55 @@ export const ArtistsChanged = graphql(`
         ...ArtistFields
       }
     }
+  }
+`)
+
+export const ArtistQuery = graphql(`
+  query Artist($id: ID!) {
+    artist(id: $id) {
+      ...ArtistFields
+    }
+  }
+`)
+
+export const ArtistChanged = graphql(`
+  subscription ArtistChanged($id: ID!) {
+    artistChanged(id: $id) {
+      kind
+      id
+      artist {
+        ...ArtistFields
+      }
+    }
+  }
+`)
+
+export const ArtistAtQuery = graphql(`
+  query ArtistAt($id: ID!, $event: ID!) {
+    artistAt(id: $id, event: $event) {
+      ...ArtistFields
+    }
+  }
+`)
+
+export const CreateArtist = graphql(`
+  mutation CreateArtist($input: ArtistCreateInput!) {
+    createArtist(input: $input) {
+      id
+    }
+  }
+`)
+
+export const UpdateArtist = graphql(`
+  mutation UpdateArtist($id: ID!, $input: ArtistUpdateInput!, $ifHeads: [ID!]) {
+    updateArtist(id: $id, input: $input, ifHeads: $ifHeads) {
+      id
+    }
+  }
+`)
+
+export const DeleteArtist = graphql(`
+  mutation DeleteArtist($id: ID!) {
+    deleteArtist(id: $id)
   }
 `)

@@ -6,7 +6,7 @@
 export { ChronicleProvider, type ChronicleProviderProps } from './ChronicleProvider'
 export { ChronicleClient, type ChronicleClientOptions, type ConnectionStatus, webSocketUrl } from './client'
 export { useChronicle } from './context'
-export { ChronicleError, type ErrorCode } from './errors'
+export { ChronicleError, type ErrorCode, toChronicleError } from './errors'
 export type { ChronicleEvent } from './eventFeed'
 export type { ChangeKind, Compare, Connection, LiveChange } from './liveList'
 export { useConnectionStatus } from './useConnectionStatus'

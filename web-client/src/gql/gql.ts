@@ -15,63 +15,65 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  */
 type Documents = {
     "\n  query Me {\n    me {\n      userId\n    }\n  }\n": typeof types.MeDocument,
-    "\n  query AlbumAt($id: ID!, $event: ID!) {\n    albumAt(id: $id, event: $event) {\n      id\n      name\n      year\n      artist {\n        id\n        name\n      }\n      description\n    }\n  }\n": typeof types.AlbumAtDocument,
-    "\n  query Album($id: ID!) {\n    album(id: $id) {\n      ...AlbumFields\n    }\n  }\n": typeof types.AlbumDocument,
-    "\n  subscription AlbumChanged($id: ID!) {\n    albumChanged(id: $id) {\n      kind\n      id\n      album {\n        ...AlbumFields\n      }\n    }\n  }\n": typeof types.AlbumChangedDocument,
-    "\n  mutation DeleteAlbum($id: ID!) {\n    deleteAlbum(id: $id)\n  }\n": typeof types.DeleteAlbumDocument,
-    "\n  mutation CreateAlbum($input: AlbumCreateInput!) {\n    createAlbum(input: $input) {\n      id\n    }\n  }\n": typeof types.CreateAlbumDocument,
     "\n  query AlbumTextState($id: ID!) {\n    album(id: $id) {\n      id\n      textState\n    }\n  }\n": typeof types.AlbumTextStateDocument,
     "\n  subscription AlbumTextChanged($id: ID!) {\n    albumChanged(id: $id) {\n      event {\n        id\n        yrsUpdate\n      }\n    }\n  }\n": typeof types.AlbumTextChangedDocument,
     "\n  mutation SaveAlbumDescription($id: ID!, $update: String!) {\n    updateAlbum(id: $id, input: { description: { yrsUpdate: $update } }) {\n      id\n    }\n  }\n": typeof types.SaveAlbumDescriptionDocument,
-    "\n  mutation UpdateAlbum($id: ID!, $input: AlbumUpdateInput!) {\n    updateAlbum(id: $id, input: $input) {\n      id\n    }\n  }\n": typeof types.UpdateAlbumDocument,
-    "\n  fragment AlbumFields on Album {\n    id\n    name\n    year\n    artistId\n    artist {\n      id\n      name\n    }\n    updatedAt\n    updatedBy\n  }\n": typeof types.AlbumFieldsFragmentDoc,
+    "\n  fragment AlbumFields on Album {\n    id\n    name\n    year\n    artistId\n    artist {\n      id\n      name\n    }\n    updatedAt\n    updatedBy\n    heads\n  }\n": typeof types.AlbumFieldsFragmentDoc,
     "\n  query Albums($where: AlbumWhere, $first: Int, $after: String) {\n    albums(where: $where, orderBy: [NAME_ASC], first: $first, after: $after) {\n      nodes {\n        ...AlbumFields\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      totalCount\n    }\n  }\n": typeof types.AlbumsDocument,
     "\n  subscription AlbumsChanged($where: AlbumWhere) {\n    albumsChanged(where: $where) {\n      kind\n      id\n      album {\n        ...AlbumFields\n      }\n    }\n  }\n": typeof types.AlbumsChangedDocument,
-    "\n  query ArtistAt($id: ID!, $event: ID!) {\n    artistAt(id: $id, event: $event) {\n      id\n      name\n      country\n      updatedBy\n      updatedAt\n    }\n  }\n": typeof types.ArtistAtDocument,
-    "\n  mutation DeleteArtist($id: ID!) {\n    deleteArtist(id: $id)\n  }\n": typeof types.DeleteArtistDocument,
-    "\n  query Artist($id: ID!) {\n    artist(id: $id) {\n      ...ArtistFields\n    }\n  }\n": typeof types.ArtistDocument,
-    "\n  subscription ArtistChanged($id: ID!) {\n    artistChanged(id: $id) {\n      kind\n      id\n      artist {\n        ...ArtistFields\n      }\n    }\n  }\n": typeof types.ArtistChangedDocument,
-    "\n  mutation CreateArtist($input: ArtistCreateInput!) {\n    createArtist(input: $input) {\n      id\n    }\n  }\n": typeof types.CreateArtistDocument,
-    "\n  mutation UpdateArtist($id: ID!, $input: ArtistUpdateInput!) {\n    updateArtist(id: $id, input: $input) {\n      id\n    }\n  }\n": typeof types.UpdateArtistDocument,
-    "\n  fragment ArtistFields on Artist {\n    id\n    name\n    country\n    updatedAt\n    updatedBy\n  }\n": typeof types.ArtistFieldsFragmentDoc,
+    "\n  query Album($id: ID!) {\n    album(id: $id) {\n      ...AlbumFields\n    }\n  }\n": typeof types.AlbumDocument,
+    "\n  subscription AlbumChanged($id: ID!) {\n    albumChanged(id: $id) {\n      kind\n      id\n      album {\n        ...AlbumFields\n      }\n    }\n  }\n": typeof types.AlbumChangedDocument,
+    "\n  query AlbumAt($id: ID!, $event: ID!) {\n    albumAt(id: $id, event: $event) {\n      ...AlbumFields\n      description\n    }\n  }\n": typeof types.AlbumAtDocument,
+    "\n  mutation CreateAlbum($input: AlbumCreateInput!) {\n    createAlbum(input: $input) {\n      id\n    }\n  }\n": typeof types.CreateAlbumDocument,
+    "\n  mutation UpdateAlbum($id: ID!, $input: AlbumUpdateInput!, $ifHeads: [ID!]) {\n    updateAlbum(id: $id, input: $input, ifHeads: $ifHeads) {\n      id\n    }\n  }\n": typeof types.UpdateAlbumDocument,
+    "\n  mutation DeleteAlbum($id: ID!) {\n    deleteAlbum(id: $id)\n  }\n": typeof types.DeleteAlbumDocument,
+    "\n  fragment ArtistFields on Artist {\n    id\n    name\n    country\n    updatedAt\n    updatedBy\n    heads\n  }\n": typeof types.ArtistFieldsFragmentDoc,
     "\n  query Artists($first: Int, $after: String) {\n    artists(orderBy: [NAME_ASC], first: $first, after: $after) {\n      nodes {\n        ...ArtistFields\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      totalCount\n    }\n  }\n": typeof types.ArtistsDocument,
     "\n  subscription ArtistsChanged {\n    artistsChanged {\n      kind\n      id\n      artist {\n        ...ArtistFields\n      }\n    }\n  }\n": typeof types.ArtistsChangedDocument,
+    "\n  query Artist($id: ID!) {\n    artist(id: $id) {\n      ...ArtistFields\n    }\n  }\n": typeof types.ArtistDocument,
+    "\n  subscription ArtistChanged($id: ID!) {\n    artistChanged(id: $id) {\n      kind\n      id\n      artist {\n        ...ArtistFields\n      }\n    }\n  }\n": typeof types.ArtistChangedDocument,
+    "\n  query ArtistAt($id: ID!, $event: ID!) {\n    artistAt(id: $id, event: $event) {\n      ...ArtistFields\n    }\n  }\n": typeof types.ArtistAtDocument,
+    "\n  mutation CreateArtist($input: ArtistCreateInput!) {\n    createArtist(input: $input) {\n      id\n    }\n  }\n": typeof types.CreateArtistDocument,
+    "\n  mutation UpdateArtist($id: ID!, $input: ArtistUpdateInput!, $ifHeads: [ID!]) {\n    updateArtist(id: $id, input: $input, ifHeads: $ifHeads) {\n      id\n    }\n  }\n": typeof types.UpdateArtistDocument,
+    "\n  mutation DeleteArtist($id: ID!) {\n    deleteArtist(id: $id)\n  }\n": typeof types.DeleteArtistDocument,
     "\n  mutation CreateTrack($input: TrackCreateInput!) {\n    createTrack(input: $input) {\n      id\n    }\n  }\n": typeof types.CreateTrackDocument,
-    "\n  mutation UpdateTrack($id: ID!, $input: TrackUpdateInput!) {\n    updateTrack(id: $id, input: $input) {\n      id\n    }\n  }\n": typeof types.UpdateTrackDocument,
     "\n  mutation DeleteTrack($id: ID!) {\n    deleteTrack(id: $id)\n  }\n": typeof types.DeleteTrackDocument,
-    "\n  fragment TrackFields on Track {\n    id\n    name\n    position\n    albumId\n  }\n": typeof types.TrackFieldsFragmentDoc,
+    "\n  fragment TrackFields on Track {\n    id\n    name\n    position\n    albumId\n    updatedAt\n    updatedBy\n    heads\n  }\n": typeof types.TrackFieldsFragmentDoc,
     "\n  query Tracks($albumId: ID!, $first: Int, $after: String) {\n    tracks(where: { albumId: { eq: $albumId } }, orderBy: [POSITION_ASC], first: $first, after: $after) {\n      nodes {\n        ...TrackFields\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      totalCount\n    }\n  }\n": typeof types.TracksDocument,
     "\n  subscription TracksChanged($albumId: ID!) {\n    tracksChanged(where: { albumId: { eq: $albumId } }) {\n      kind\n      id\n      track {\n        ...TrackFields\n      }\n    }\n  }\n": typeof types.TracksChangedDocument,
+    "\n  query Track($id: ID!) {\n    track(id: $id) {\n      ...TrackFields\n    }\n  }\n": typeof types.TrackDocument,
+    "\n  mutation UpdateTrack($id: ID!, $input: TrackUpdateInput!, $ifHeads: [ID!]) {\n    updateTrack(id: $id, input: $input, ifHeads: $ifHeads) {\n      id\n    }\n  }\n": typeof types.UpdateTrackDocument,
 };
 const documents: Documents = {
     "\n  query Me {\n    me {\n      userId\n    }\n  }\n": types.MeDocument,
-    "\n  query AlbumAt($id: ID!, $event: ID!) {\n    albumAt(id: $id, event: $event) {\n      id\n      name\n      year\n      artist {\n        id\n        name\n      }\n      description\n    }\n  }\n": types.AlbumAtDocument,
-    "\n  query Album($id: ID!) {\n    album(id: $id) {\n      ...AlbumFields\n    }\n  }\n": types.AlbumDocument,
-    "\n  subscription AlbumChanged($id: ID!) {\n    albumChanged(id: $id) {\n      kind\n      id\n      album {\n        ...AlbumFields\n      }\n    }\n  }\n": types.AlbumChangedDocument,
-    "\n  mutation DeleteAlbum($id: ID!) {\n    deleteAlbum(id: $id)\n  }\n": types.DeleteAlbumDocument,
-    "\n  mutation CreateAlbum($input: AlbumCreateInput!) {\n    createAlbum(input: $input) {\n      id\n    }\n  }\n": types.CreateAlbumDocument,
     "\n  query AlbumTextState($id: ID!) {\n    album(id: $id) {\n      id\n      textState\n    }\n  }\n": types.AlbumTextStateDocument,
     "\n  subscription AlbumTextChanged($id: ID!) {\n    albumChanged(id: $id) {\n      event {\n        id\n        yrsUpdate\n      }\n    }\n  }\n": types.AlbumTextChangedDocument,
     "\n  mutation SaveAlbumDescription($id: ID!, $update: String!) {\n    updateAlbum(id: $id, input: { description: { yrsUpdate: $update } }) {\n      id\n    }\n  }\n": types.SaveAlbumDescriptionDocument,
-    "\n  mutation UpdateAlbum($id: ID!, $input: AlbumUpdateInput!) {\n    updateAlbum(id: $id, input: $input) {\n      id\n    }\n  }\n": types.UpdateAlbumDocument,
-    "\n  fragment AlbumFields on Album {\n    id\n    name\n    year\n    artistId\n    artist {\n      id\n      name\n    }\n    updatedAt\n    updatedBy\n  }\n": types.AlbumFieldsFragmentDoc,
+    "\n  fragment AlbumFields on Album {\n    id\n    name\n    year\n    artistId\n    artist {\n      id\n      name\n    }\n    updatedAt\n    updatedBy\n    heads\n  }\n": types.AlbumFieldsFragmentDoc,
     "\n  query Albums($where: AlbumWhere, $first: Int, $after: String) {\n    albums(where: $where, orderBy: [NAME_ASC], first: $first, after: $after) {\n      nodes {\n        ...AlbumFields\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      totalCount\n    }\n  }\n": types.AlbumsDocument,
     "\n  subscription AlbumsChanged($where: AlbumWhere) {\n    albumsChanged(where: $where) {\n      kind\n      id\n      album {\n        ...AlbumFields\n      }\n    }\n  }\n": types.AlbumsChangedDocument,
-    "\n  query ArtistAt($id: ID!, $event: ID!) {\n    artistAt(id: $id, event: $event) {\n      id\n      name\n      country\n      updatedBy\n      updatedAt\n    }\n  }\n": types.ArtistAtDocument,
-    "\n  mutation DeleteArtist($id: ID!) {\n    deleteArtist(id: $id)\n  }\n": types.DeleteArtistDocument,
-    "\n  query Artist($id: ID!) {\n    artist(id: $id) {\n      ...ArtistFields\n    }\n  }\n": types.ArtistDocument,
-    "\n  subscription ArtistChanged($id: ID!) {\n    artistChanged(id: $id) {\n      kind\n      id\n      artist {\n        ...ArtistFields\n      }\n    }\n  }\n": types.ArtistChangedDocument,
-    "\n  mutation CreateArtist($input: ArtistCreateInput!) {\n    createArtist(input: $input) {\n      id\n    }\n  }\n": types.CreateArtistDocument,
-    "\n  mutation UpdateArtist($id: ID!, $input: ArtistUpdateInput!) {\n    updateArtist(id: $id, input: $input) {\n      id\n    }\n  }\n": types.UpdateArtistDocument,
-    "\n  fragment ArtistFields on Artist {\n    id\n    name\n    country\n    updatedAt\n    updatedBy\n  }\n": types.ArtistFieldsFragmentDoc,
+    "\n  query Album($id: ID!) {\n    album(id: $id) {\n      ...AlbumFields\n    }\n  }\n": types.AlbumDocument,
+    "\n  subscription AlbumChanged($id: ID!) {\n    albumChanged(id: $id) {\n      kind\n      id\n      album {\n        ...AlbumFields\n      }\n    }\n  }\n": types.AlbumChangedDocument,
+    "\n  query AlbumAt($id: ID!, $event: ID!) {\n    albumAt(id: $id, event: $event) {\n      ...AlbumFields\n      description\n    }\n  }\n": types.AlbumAtDocument,
+    "\n  mutation CreateAlbum($input: AlbumCreateInput!) {\n    createAlbum(input: $input) {\n      id\n    }\n  }\n": types.CreateAlbumDocument,
+    "\n  mutation UpdateAlbum($id: ID!, $input: AlbumUpdateInput!, $ifHeads: [ID!]) {\n    updateAlbum(id: $id, input: $input, ifHeads: $ifHeads) {\n      id\n    }\n  }\n": types.UpdateAlbumDocument,
+    "\n  mutation DeleteAlbum($id: ID!) {\n    deleteAlbum(id: $id)\n  }\n": types.DeleteAlbumDocument,
+    "\n  fragment ArtistFields on Artist {\n    id\n    name\n    country\n    updatedAt\n    updatedBy\n    heads\n  }\n": types.ArtistFieldsFragmentDoc,
     "\n  query Artists($first: Int, $after: String) {\n    artists(orderBy: [NAME_ASC], first: $first, after: $after) {\n      nodes {\n        ...ArtistFields\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      totalCount\n    }\n  }\n": types.ArtistsDocument,
     "\n  subscription ArtistsChanged {\n    artistsChanged {\n      kind\n      id\n      artist {\n        ...ArtistFields\n      }\n    }\n  }\n": types.ArtistsChangedDocument,
+    "\n  query Artist($id: ID!) {\n    artist(id: $id) {\n      ...ArtistFields\n    }\n  }\n": types.ArtistDocument,
+    "\n  subscription ArtistChanged($id: ID!) {\n    artistChanged(id: $id) {\n      kind\n      id\n      artist {\n        ...ArtistFields\n      }\n    }\n  }\n": types.ArtistChangedDocument,
+    "\n  query ArtistAt($id: ID!, $event: ID!) {\n    artistAt(id: $id, event: $event) {\n      ...ArtistFields\n    }\n  }\n": types.ArtistAtDocument,
+    "\n  mutation CreateArtist($input: ArtistCreateInput!) {\n    createArtist(input: $input) {\n      id\n    }\n  }\n": types.CreateArtistDocument,
+    "\n  mutation UpdateArtist($id: ID!, $input: ArtistUpdateInput!, $ifHeads: [ID!]) {\n    updateArtist(id: $id, input: $input, ifHeads: $ifHeads) {\n      id\n    }\n  }\n": types.UpdateArtistDocument,
+    "\n  mutation DeleteArtist($id: ID!) {\n    deleteArtist(id: $id)\n  }\n": types.DeleteArtistDocument,
     "\n  mutation CreateTrack($input: TrackCreateInput!) {\n    createTrack(input: $input) {\n      id\n    }\n  }\n": types.CreateTrackDocument,
-    "\n  mutation UpdateTrack($id: ID!, $input: TrackUpdateInput!) {\n    updateTrack(id: $id, input: $input) {\n      id\n    }\n  }\n": types.UpdateTrackDocument,
     "\n  mutation DeleteTrack($id: ID!) {\n    deleteTrack(id: $id)\n  }\n": types.DeleteTrackDocument,
-    "\n  fragment TrackFields on Track {\n    id\n    name\n    position\n    albumId\n  }\n": types.TrackFieldsFragmentDoc,
+    "\n  fragment TrackFields on Track {\n    id\n    name\n    position\n    albumId\n    updatedAt\n    updatedBy\n    heads\n  }\n": types.TrackFieldsFragmentDoc,
     "\n  query Tracks($albumId: ID!, $first: Int, $after: String) {\n    tracks(where: { albumId: { eq: $albumId } }, orderBy: [POSITION_ASC], first: $first, after: $after) {\n      nodes {\n        ...TrackFields\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n      totalCount\n    }\n  }\n": types.TracksDocument,
     "\n  subscription TracksChanged($albumId: ID!) {\n    tracksChanged(where: { albumId: { eq: $albumId } }) {\n      kind\n      id\n      track {\n        ...TrackFields\n      }\n    }\n  }\n": types.TracksChangedDocument,
+    "\n  query Track($id: ID!) {\n    track(id: $id) {\n      ...TrackFields\n    }\n  }\n": types.TrackDocument,
+    "\n  mutation UpdateTrack($id: ID!, $input: TrackUpdateInput!, $ifHeads: [ID!]) {\n    updateTrack(id: $id, input: $input, ifHeads: $ifHeads) {\n      id\n    }\n  }\n": types.UpdateTrackDocument,
 };
 
 /**
@@ -95,26 +97,6 @@ export function graphql(source: "\n  query Me {\n    me {\n      userId\n    }\n
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query AlbumAt($id: ID!, $event: ID!) {\n    albumAt(id: $id, event: $event) {\n      id\n      name\n      year\n      artist {\n        id\n        name\n      }\n      description\n    }\n  }\n"): (typeof documents)["\n  query AlbumAt($id: ID!, $event: ID!) {\n    albumAt(id: $id, event: $event) {\n      id\n      name\n      year\n      artist {\n        id\n        name\n      }\n      description\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  query Album($id: ID!) {\n    album(id: $id) {\n      ...AlbumFields\n    }\n  }\n"): (typeof documents)["\n  query Album($id: ID!) {\n    album(id: $id) {\n      ...AlbumFields\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  subscription AlbumChanged($id: ID!) {\n    albumChanged(id: $id) {\n      kind\n      id\n      album {\n        ...AlbumFields\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription AlbumChanged($id: ID!) {\n    albumChanged(id: $id) {\n      kind\n      id\n      album {\n        ...AlbumFields\n      }\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  mutation DeleteAlbum($id: ID!) {\n    deleteAlbum(id: $id)\n  }\n"): (typeof documents)["\n  mutation DeleteAlbum($id: ID!) {\n    deleteAlbum(id: $id)\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  mutation CreateAlbum($input: AlbumCreateInput!) {\n    createAlbum(input: $input) {\n      id\n    }\n  }\n"): (typeof documents)["\n  mutation CreateAlbum($input: AlbumCreateInput!) {\n    createAlbum(input: $input) {\n      id\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
 export function graphql(source: "\n  query AlbumTextState($id: ID!) {\n    album(id: $id) {\n      id\n      textState\n    }\n  }\n"): (typeof documents)["\n  query AlbumTextState($id: ID!) {\n    album(id: $id) {\n      id\n      textState\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
@@ -127,11 +109,7 @@ export function graphql(source: "\n  mutation SaveAlbumDescription($id: ID!, $up
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation UpdateAlbum($id: ID!, $input: AlbumUpdateInput!) {\n    updateAlbum(id: $id, input: $input) {\n      id\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateAlbum($id: ID!, $input: AlbumUpdateInput!) {\n    updateAlbum(id: $id, input: $input) {\n      id\n    }\n  }\n"];
-/**
- * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
- */
-export function graphql(source: "\n  fragment AlbumFields on Album {\n    id\n    name\n    year\n    artistId\n    artist {\n      id\n      name\n    }\n    updatedAt\n    updatedBy\n  }\n"): (typeof documents)["\n  fragment AlbumFields on Album {\n    id\n    name\n    year\n    artistId\n    artist {\n      id\n      name\n    }\n    updatedAt\n    updatedBy\n  }\n"];
+export function graphql(source: "\n  fragment AlbumFields on Album {\n    id\n    name\n    year\n    artistId\n    artist {\n      id\n      name\n    }\n    updatedAt\n    updatedBy\n    heads\n  }\n"): (typeof documents)["\n  fragment AlbumFields on Album {\n    id\n    name\n    year\n    artistId\n    artist {\n      id\n      name\n    }\n    updatedAt\n    updatedBy\n    heads\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -143,31 +121,31 @@ export function graphql(source: "\n  subscription AlbumsChanged($where: AlbumWhe
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query ArtistAt($id: ID!, $event: ID!) {\n    artistAt(id: $id, event: $event) {\n      id\n      name\n      country\n      updatedBy\n      updatedAt\n    }\n  }\n"): (typeof documents)["\n  query ArtistAt($id: ID!, $event: ID!) {\n    artistAt(id: $id, event: $event) {\n      id\n      name\n      country\n      updatedBy\n      updatedAt\n    }\n  }\n"];
+export function graphql(source: "\n  query Album($id: ID!) {\n    album(id: $id) {\n      ...AlbumFields\n    }\n  }\n"): (typeof documents)["\n  query Album($id: ID!) {\n    album(id: $id) {\n      ...AlbumFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation DeleteArtist($id: ID!) {\n    deleteArtist(id: $id)\n  }\n"): (typeof documents)["\n  mutation DeleteArtist($id: ID!) {\n    deleteArtist(id: $id)\n  }\n"];
+export function graphql(source: "\n  subscription AlbumChanged($id: ID!) {\n    albumChanged(id: $id) {\n      kind\n      id\n      album {\n        ...AlbumFields\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription AlbumChanged($id: ID!) {\n    albumChanged(id: $id) {\n      kind\n      id\n      album {\n        ...AlbumFields\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Artist($id: ID!) {\n    artist(id: $id) {\n      ...ArtistFields\n    }\n  }\n"): (typeof documents)["\n  query Artist($id: ID!) {\n    artist(id: $id) {\n      ...ArtistFields\n    }\n  }\n"];
+export function graphql(source: "\n  query AlbumAt($id: ID!, $event: ID!) {\n    albumAt(id: $id, event: $event) {\n      ...AlbumFields\n      description\n    }\n  }\n"): (typeof documents)["\n  query AlbumAt($id: ID!, $event: ID!) {\n    albumAt(id: $id, event: $event) {\n      ...AlbumFields\n      description\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription ArtistChanged($id: ID!) {\n    artistChanged(id: $id) {\n      kind\n      id\n      artist {\n        ...ArtistFields\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription ArtistChanged($id: ID!) {\n    artistChanged(id: $id) {\n      kind\n      id\n      artist {\n        ...ArtistFields\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  mutation CreateAlbum($input: AlbumCreateInput!) {\n    createAlbum(input: $input) {\n      id\n    }\n  }\n"): (typeof documents)["\n  mutation CreateAlbum($input: AlbumCreateInput!) {\n    createAlbum(input: $input) {\n      id\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation CreateArtist($input: ArtistCreateInput!) {\n    createArtist(input: $input) {\n      id\n    }\n  }\n"): (typeof documents)["\n  mutation CreateArtist($input: ArtistCreateInput!) {\n    createArtist(input: $input) {\n      id\n    }\n  }\n"];
+export function graphql(source: "\n  mutation UpdateAlbum($id: ID!, $input: AlbumUpdateInput!, $ifHeads: [ID!]) {\n    updateAlbum(id: $id, input: $input, ifHeads: $ifHeads) {\n      id\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateAlbum($id: ID!, $input: AlbumUpdateInput!, $ifHeads: [ID!]) {\n    updateAlbum(id: $id, input: $input, ifHeads: $ifHeads) {\n      id\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation UpdateArtist($id: ID!, $input: ArtistUpdateInput!) {\n    updateArtist(id: $id, input: $input) {\n      id\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateArtist($id: ID!, $input: ArtistUpdateInput!) {\n    updateArtist(id: $id, input: $input) {\n      id\n    }\n  }\n"];
+export function graphql(source: "\n  mutation DeleteAlbum($id: ID!) {\n    deleteAlbum(id: $id)\n  }\n"): (typeof documents)["\n  mutation DeleteAlbum($id: ID!) {\n    deleteAlbum(id: $id)\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment ArtistFields on Artist {\n    id\n    name\n    country\n    updatedAt\n    updatedBy\n  }\n"): (typeof documents)["\n  fragment ArtistFields on Artist {\n    id\n    name\n    country\n    updatedAt\n    updatedBy\n  }\n"];
+export function graphql(source: "\n  fragment ArtistFields on Artist {\n    id\n    name\n    country\n    updatedAt\n    updatedBy\n    heads\n  }\n"): (typeof documents)["\n  fragment ArtistFields on Artist {\n    id\n    name\n    country\n    updatedAt\n    updatedBy\n    heads\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -179,11 +157,31 @@ export function graphql(source: "\n  subscription ArtistsChanged {\n    artistsC
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation CreateTrack($input: TrackCreateInput!) {\n    createTrack(input: $input) {\n      id\n    }\n  }\n"): (typeof documents)["\n  mutation CreateTrack($input: TrackCreateInput!) {\n    createTrack(input: $input) {\n      id\n    }\n  }\n"];
+export function graphql(source: "\n  query Artist($id: ID!) {\n    artist(id: $id) {\n      ...ArtistFields\n    }\n  }\n"): (typeof documents)["\n  query Artist($id: ID!) {\n    artist(id: $id) {\n      ...ArtistFields\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation UpdateTrack($id: ID!, $input: TrackUpdateInput!) {\n    updateTrack(id: $id, input: $input) {\n      id\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateTrack($id: ID!, $input: TrackUpdateInput!) {\n    updateTrack(id: $id, input: $input) {\n      id\n    }\n  }\n"];
+export function graphql(source: "\n  subscription ArtistChanged($id: ID!) {\n    artistChanged(id: $id) {\n      kind\n      id\n      artist {\n        ...ArtistFields\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription ArtistChanged($id: ID!) {\n    artistChanged(id: $id) {\n      kind\n      id\n      artist {\n        ...ArtistFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query ArtistAt($id: ID!, $event: ID!) {\n    artistAt(id: $id, event: $event) {\n      ...ArtistFields\n    }\n  }\n"): (typeof documents)["\n  query ArtistAt($id: ID!, $event: ID!) {\n    artistAt(id: $id, event: $event) {\n      ...ArtistFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateArtist($input: ArtistCreateInput!) {\n    createArtist(input: $input) {\n      id\n    }\n  }\n"): (typeof documents)["\n  mutation CreateArtist($input: ArtistCreateInput!) {\n    createArtist(input: $input) {\n      id\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateArtist($id: ID!, $input: ArtistUpdateInput!, $ifHeads: [ID!]) {\n    updateArtist(id: $id, input: $input, ifHeads: $ifHeads) {\n      id\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateArtist($id: ID!, $input: ArtistUpdateInput!, $ifHeads: [ID!]) {\n    updateArtist(id: $id, input: $input, ifHeads: $ifHeads) {\n      id\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation DeleteArtist($id: ID!) {\n    deleteArtist(id: $id)\n  }\n"): (typeof documents)["\n  mutation DeleteArtist($id: ID!) {\n    deleteArtist(id: $id)\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateTrack($input: TrackCreateInput!) {\n    createTrack(input: $input) {\n      id\n    }\n  }\n"): (typeof documents)["\n  mutation CreateTrack($input: TrackCreateInput!) {\n    createTrack(input: $input) {\n      id\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -191,7 +189,7 @@ export function graphql(source: "\n  mutation DeleteTrack($id: ID!) {\n    delet
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment TrackFields on Track {\n    id\n    name\n    position\n    albumId\n  }\n"): (typeof documents)["\n  fragment TrackFields on Track {\n    id\n    name\n    position\n    albumId\n  }\n"];
+export function graphql(source: "\n  fragment TrackFields on Track {\n    id\n    name\n    position\n    albumId\n    updatedAt\n    updatedBy\n    heads\n  }\n"): (typeof documents)["\n  fragment TrackFields on Track {\n    id\n    name\n    position\n    albumId\n    updatedAt\n    updatedBy\n    heads\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -200,6 +198,14 @@ export function graphql(source: "\n  query Tracks($albumId: ID!, $first: Int, $a
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  subscription TracksChanged($albumId: ID!) {\n    tracksChanged(where: { albumId: { eq: $albumId } }) {\n      kind\n      id\n      track {\n        ...TrackFields\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription TracksChanged($albumId: ID!) {\n    tracksChanged(where: { albumId: { eq: $albumId } }) {\n      kind\n      id\n      track {\n        ...TrackFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Track($id: ID!) {\n    track(id: $id) {\n      ...TrackFields\n    }\n  }\n"): (typeof documents)["\n  query Track($id: ID!) {\n    track(id: $id) {\n      ...TrackFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateTrack($id: ID!, $input: TrackUpdateInput!, $ifHeads: [ID!]) {\n    updateTrack(id: $id, input: $input, ifHeads: $ifHeads) {\n      id\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateTrack($id: ID!, $input: TrackUpdateInput!, $ifHeads: [ID!]) {\n    updateTrack(id: $id, input: $input, ifHeads: $ifHeads) {\n      id\n    }\n  }\n"];
 
 export function graphql(source: string) {
   return (documents as any)[source] ?? {};

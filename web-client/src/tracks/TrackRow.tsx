@@ -1,16 +1,14 @@
-import { type FormEvent, useState } from 'react'
+import type { FormEvent } from 'react'
 import { useMutation } from '../chronicle'
+import { ConflictNotice } from '../entity/ConflictNotice'
+import { FieldInput } from '../entity/FieldInput'
+import { isComplete } from '../entity/fields'
+import { defineEditing } from '../entity/model'
+import { useEntityEdit } from '../entity/useEntityEdit'
 import { graphql } from '../gql'
 import type { TrackFieldsFragment } from '../gql/graphql'
 import { ErrorNotice } from '../ui/Status'
-
-const UpdateTrack = graphql(`
-  mutation UpdateTrack($id: ID!, $input: TrackUpdateInput!) {
-    updateTrack(id: $id, input: $input) {
-      id
-    }
-  }
-`)
+import { TrackQuery, UpdateTrack } from './documents'
 
 const DeleteTrack = graphql(`
   mutation DeleteTrack($id: ID!) {
@@ -18,55 +16,57 @@ const DeleteTrack = graphql(`
   }
 `)
 
-interface Draft {
-  name: string
-  position: string
-}
+const trackEditing = defineEditing<TrackFieldsFragment>()({
+  fields: [
+    { kind: 'int', name: 'position', label: 'Position' },
+    { kind: 'string', name: 'name', label: 'Track name' },
+  ],
+  one: { query: TrackQuery, select: (data) => data.track },
+  update: UpdateTrack,
+})
 
+/** A track, edited in place (saved with `ifHeads`, like the entity forms). */
 export function TrackRow({ track }: { track: TrackFieldsFragment }) {
-  const [draft, setDraft] = useState<Draft | null>(null)
-  const [update, updating] = useMutation(UpdateTrack)
+  const edit = useEntityEdit(trackEditing, track)
+  const { state } = edit
   const [remove, removing] = useMutation(DeleteTrack)
-  const error = updating.error ?? removing.error
+  const error = (state.mode === 'open' && !state.conflict ? state.error : undefined) ?? removing.error
 
   const submit = (e: FormEvent) => {
     e.preventDefault()
-    if (!draft) return
-    update({ id: track.id, input: { name: draft.name.trim(), position: Number(draft.position) } }).then(
-      () => setDraft(null),
-      () => {},
-    )
+    edit.save()
   }
 
   return (
     <li className="row">
-      {draft ? (
+      {state.mode === 'open' ? (
         <form className="inline-form" onSubmit={submit} aria-label={`Edit ${track.name}`}>
-          <input
-            type="number"
-            className="position"
-            aria-label="Position"
-            value={draft.position}
-            onChange={(e) => setDraft({ ...draft, position: e.target.value })}
-          />
-          <input
-            aria-label="Track name"
-            value={draft.name}
-            onChange={(e) => setDraft({ ...draft, name: e.target.value })}
-            required
-          />
-          <button type="submit" disabled={updating.running}>
+          {trackEditing.fields.map((field) => (
+            <FieldInput
+              key={field.name}
+              field={field}
+              value={state.draft[field.name] ?? ''}
+              onChange={(value) => edit.change(field.name, value)}
+              ariaLabel={field.label}
+            />
+          ))}
+          <button
+            type="submit"
+            disabled={state.saving || state.conflict !== undefined || !isComplete(trackEditing.fields, state.draft)}
+          >
             Save
           </button>
-          <button type="button" onClick={() => setDraft(null)}>
-            Cancel
-          </button>
+          {!state.conflict && (
+            <button type="button" onClick={edit.close} disabled={state.saving}>
+              Cancel
+            </button>
+          )}
         </form>
       ) : (
         <>
           <span className="position">{track.position}.</span>
           <span>{track.name}</span>
-          <button type="button" onClick={() => setDraft({ name: track.name, position: String(track.position) })}>
+          <button type="button" onClick={edit.open}>
             Edit
           </button>
           <button
@@ -78,6 +78,16 @@ export function TrackRow({ track }: { track: TrackFieldsFragment }) {
             Delete
           </button>
         </>
+      )}
+      {state.mode === 'open' && state.conflict && (
+        <ConflictNotice
+          noun="track"
+          fields={trackEditing.fields}
+          edit={state}
+          onReapply={edit.reapply}
+          onDiscard={edit.close}
+          onReload={edit.reload}
+        />
       )}
       {error && <ErrorNotice error={error} />}
     </li>

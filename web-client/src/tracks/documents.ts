@@ -6,6 +6,9 @@ export const TrackFields = graphql(`
     name
     position
     albumId
+    updatedAt
+    updatedBy
+    heads
   }
 `)
 
@@ -32,6 +35,22 @@ export const TracksChanged = graphql(`
       track {
         ...TrackFields
       }
+    }
+  }
+`)
+
+export const TrackQuery = graphql(`
+  query Track($id: ID!) {
+    track(id: $id) {
+      ...TrackFields
+    }
+  }
+`)
+
+export const UpdateTrack = graphql(`
+  mutation UpdateTrack($id: ID!, $input: TrackUpdateInput!, $ifHeads: [ID!]) {
+    updateTrack(id: $id, input: $input, ifHeads: $ifHeads) {
+      id
     }
   }
 `)

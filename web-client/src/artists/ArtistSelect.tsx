@@ -1,15 +1,11 @@
-import { useArtists } from '../artists/useArtists'
-
-interface Props {
-  value: string
-  onChange: (artistId: string) => void
-}
+import type { RefSelectProps } from '../entity/fields'
+import { useArtists } from './useArtists'
 
 /** A live list of artists to pick from. */
-export function ArtistSelect({ value, onChange }: Props) {
+export function ArtistSelect({ value, onChange, label }: RefSelectProps) {
   const { nodes } = useArtists()
   return (
-    <select value={value} onChange={(e) => onChange(e.target.value)} required aria-label="Artist">
+    <select value={value} onChange={(e) => onChange(e.target.value)} required aria-label={label}>
       <option value="" disabled>
         {nodes === undefined ? 'Loading artists…' : nodes.length === 0 ? 'Add an artist first' : 'Choose an artist'}
       </option>
