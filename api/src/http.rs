@@ -3,14 +3,11 @@
 //! request's body arrives (size, time, media type).
 
 use std::future::Future;
-use std::path::PathBuf;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Instant;
 
-use async_graphql::dynamic::Schema;
+use async_graphql::Response;
 use async_graphql::parser::types::OperationType;
-use async_graphql::{Response, ServerError};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::ws::WebSocketUpgrade;
@@ -24,105 +21,12 @@ use tower_http::cors::{AllowOrigin, CorsLayer};
 use tower_http::services::{ServeDir, ServeFile};
 
 use crate::admission::{self, MAX_NESTING, Syntax, check_nesting};
-use crate::auth::{Auth, AuthConfig};
-use crate::error::{ApiError, Code, classify};
-use crate::metrics::Metrics;
-use crate::schema::context::Pass;
-use crate::schema::context::ResponseBudget;
-use crate::schema::transaction::RequestTx;
-use crate::schema::{self, Caller, Limits, RequestData, Service};
-
-/// Everything the service is configured with besides its store.
-#[derive(Clone, Debug, Default)]
-pub struct AppConfig {
-    pub auth: AuthConfig,
-    pub limits: Limits,
-    /// A built web client to serve at `/` (and its GraphiQL page at `GET /graphql`).
-    pub web_dir: Option<PathBuf>,
-    /// Origins whose pages may call `/graphql` from a browser (CORS). Empty:
-    /// same origin only.
-    pub cors_origins: Vec<String>,
-}
-
-/// Shared by every handler.
-#[derive(Clone)]
-pub struct AppState {
-    pub schema: Schema,
-    pub service: Service,
-    pub auth: Arc<Auth>,
-    pub metrics: Arc<Metrics>,
-    /// Identical WebSocket subscriptions share one execution.
-    pub shared: Arc<crate::shared::SharedSubscriptions>,
-    /// The bundled GraphiQL page, when the web client's build has one.
-    graphiql: Option<Arc<str>>,
-    /// Set when the store failed for a full disk. sled then refuses every
-    /// operation until it is reopened, so `/healthz` fails too: a supervisor
-    /// restarts the process, which opens the store again once there is room.
-    storage_full: Arc<AtomicBool>,
-}
-
-impl std::fmt::Debug for AppState {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("AppState").finish_non_exhaustive()
-    }
-}
-
-/// What a prepared request's resolvers share with whoever runs it.
-#[derive(Clone, Debug)]
-pub struct Prepared {
-    pub tx: Arc<RequestTx>,
-    pub budget: Arc<ResponseBudget>,
-}
-
-impl AppState {
-    /// Marks the store as failed when `errors` say its disk is full.
-    fn note_storage(&self, errors: &[ServerError]) {
-        let full = async_graphql::Value::from(Code::StorageFull.as_str());
-        if errors.iter().any(|e| e.extensions.as_ref().and_then(|x| x.get("code")) == Some(&full)) {
-            self.storage_full.store(true, Ordering::Relaxed);
-        }
-    }
-
-    /// Gives `request` what its resolvers need (the caller, batch loaders, a
-    /// pending transaction, a response budget, the service, the mutation pass).
-    pub fn prepare(
-        &self,
-        request: async_graphql::Request,
-        caller: Caller,
-        pass: Pass,
-    ) -> (async_graphql::Request, Prepared) {
-        let service = &self.service;
-        let data = RequestData::new(service.store.clone(), &caller, &service.limits, pass);
-        let prepared = Prepared { tx: data.tx.clone(), budget: data.budget.clone() };
-        (request.data(caller).data(data).data(self.service.clone()), prepared)
-    }
-}
-
-/// Whether a response says the operation never ran (a parse or validation
-/// failure, or an error before the first result): no data, only errors.
-pub fn never_ran(response: &Response) -> bool {
-    response.data == async_graphql::Value::Null && !response.errors.is_empty()
-}
-
-/// A response as JSON. A request that never ran has no `data` entry
-/// (GraphQL over HTTP, "request errors").
-pub fn response_json(response: &Response) -> serde_json::Value {
-    let mut json = serde_json::to_value(response)
-        .unwrap_or_else(|_| serde_json::json!({"errors": [{"message": "internal error"}]}));
-    if never_ran(response)
-        && let Some(object) = json.as_object_mut()
-    {
-        object.remove("data");
-    }
-    json
-}
-
-/// A response made of one coded error.
-pub fn error_response(e: ApiError) -> Response {
-    let mut err = ServerError::new(e.message, None);
-    err.extensions.get_or_insert_with(Default::default).set("code", e.code.as_str());
-    Response::from_errors(vec![err])
-}
+use crate::app::{AppConfig, AppState};
+use crate::auth::Auth;
+use crate::error::{ApiError, Code};
+use crate::operation::run_operation;
+use crate::response::{error_response, never_ran, response_json};
+use crate::schema::{self, Caller, Limits, Service};
 
 /// Builds the router; returns it with the verifier (whose dev token the CLI prints).
 pub fn router(store: Arc<dyn Storage>, config: AppConfig) -> Result<(Router, Arc<Auth>), String> {
@@ -137,15 +41,7 @@ pub fn router(store: Arc<dyn Storage>, config: AppConfig) -> Result<(Router, Arc
         },
         None => None,
     };
-    let state = AppState {
-        schema,
-        service,
-        auth: auth.clone(),
-        metrics: Arc::default(),
-        shared: Arc::default(),
-        graphiql,
-        storage_full: Arc::default(),
-    };
+    let state = AppState::new(schema, service, auth.clone(), graphiql);
     let mut graphql = Router::new().route("/graphql", get(graphql_get).post(graphql));
     if !config.cors_origins.is_empty() {
         graphql = graphql.layer(cors(&config.cors_origins)?);
@@ -234,7 +130,7 @@ async fn graphql_get(State(state): State<AppState>, request: axum::extract::Requ
 const GRAPHIQL_FALLBACK: &str = include_str!("graphiql_fallback.html");
 
 fn graphiql(state: &AppState) -> axum::response::Response {
-    if let Some(page) = &state.graphiql {
+    if let Some(page) = state.graphiql() {
         return Html(page.to_string()).into_response();
     }
     let bearer = state.auth.dev_token().map(|t| format!("Bearer {t}"));
@@ -271,7 +167,7 @@ async fn dev_token(State(state): State<AppState>, headers: HeaderMap) -> axum::r
 const DISK_FULL: &str = "the disk holding the store is full: free space, then restart the server";
 
 async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
-    if state.storage_full.load(Ordering::Relaxed) {
+    if state.storage_is_full() {
         let body =
             serde_json::json!({ "status": "failed", "reason": DISK_FULL, "seq": state.service.store.last_seq() });
         return (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body));
@@ -282,7 +178,7 @@ async fn healthz(State(state): State<AppState>) -> impl IntoResponse {
 
 /// Whether this server can take traffic: 503 while its disk is full.
 async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    if state.storage_full.load(Ordering::Relaxed) {
+    if state.storage_is_full() {
         let body = serde_json::json!({ "status": "not ready", "reasons": [DISK_FULL] });
         return (StatusCode::SERVICE_UNAVAILABLE, axum::Json(body));
     }
@@ -465,83 +361,4 @@ async fn execute(state: &AppState, headers: &HeaderMap, body: &[u8]) -> Outcome 
     let bad_request = never_ran(&response) && response.errors.iter().all(|e| e.path.is_empty());
     let status = if bad_request { StatusCode::BAD_REQUEST } else { StatusCode::OK };
     Outcome::ok(status, response)
-}
-
-/// Runs an admitted query or mutation and commits what it staged (nothing
-/// when any field failed). A mutation that committed is then resolved again
-/// against the committed state, so its selections show the request's own
-/// writes (see [`Pass`]).
-pub async fn run_operation(
-    state: &AppState,
-    mut request: async_graphql::Request,
-    operation: Option<OperationType>,
-    caller: Caller,
-) -> Result<Response, ApiError> {
-    // The second pass reuses the document admission parsed.
-    let rerun = match operation {
-        Some(OperationType::Mutation) => request.parsed_query().ok().cloned().map(|document| {
-            (request.query.clone(), document, request.variables.clone(), request.operation_name.clone())
-        }),
-        _ => None,
-    };
-    let (request, staging) = state.prepare(request, caller.clone(), Pass::Staging);
-    let response = run(state, request, &staging).await?;
-    state.note_storage(&response.errors);
-    if !response.errors.is_empty() {
-        // A failed field aborts the request's writes: nothing is committed.
-        return Ok(response);
-    }
-    let committed = commit(&staging.tx).await;
-    match &committed {
-        Err(e) if e.code == Code::StorageFull => state.storage_full.store(true, Ordering::Relaxed),
-        Ok(n) if *n > 0 => state.storage_full.store(false, Ordering::Relaxed),
-        _ => {}
-    }
-    let committed = committed?;
-    if committed > 0 {
-        state.metrics.record_commit(committed);
-    }
-    let Some((query, document, variables, operation_name)) = rerun.filter(|_| committed > 0) else {
-        return Ok(response);
-    };
-    let mut again = async_graphql::Request::new(query).variables(variables);
-    again.operation_name = operation_name;
-    again.set_parsed_query(document);
-    let (again, answering) = state.prepare(again, caller, Pass::Committed(Arc::new(staging.tx.answers())));
-    // No time limit here: the write is done and the client is owed its answer.
-    let mut answer = state.schema.execute(again).await;
-    classify(&mut answer);
-    state.note_storage(&answer.errors);
-    if answering.budget.is_exceeded() || !answer.errors.is_empty() {
-        // The changes are committed whatever happens here; the first pass's
-        // answer (the staged states) is still a true account of them.
-        tracing::warn!(errors = ?answer.errors, "answering a committed mutation failed; answering with the staged states");
-        return Ok(response);
-    }
-    Ok(answer)
-}
-
-/// Runs a prepared query or mutation within the request time limit and the
-/// response budget. Nothing is written here: the caller commits afterwards,
-/// so a request cut off by the time limit has written nothing.
-async fn run(state: &AppState, request: async_graphql::Request, prepared: &Prepared) -> Result<Response, ApiError> {
-    let limit = state.service.limits.request_timeout;
-    let mut response = tokio::time::timeout(limit, state.schema.execute(request)).await.map_err(|_| {
-        ApiError::limit(format!("the request ran longer than {limit:?} and was stopped; nothing was written"))
-    })?;
-    if prepared.budget.is_exceeded() {
-        return Err(prepared.budget.exceeded());
-    }
-    classify(&mut response);
-    Ok(response)
-}
-
-/// Commits the request's staged events. The commit runs in its own task, so
-/// once it has begun it completes (and is durable) even if the client goes
-/// away or the handler is cancelled.
-async fn commit(tx: &Arc<RequestTx>) -> Result<usize, ApiError> {
-    let tx = tx.clone();
-    tokio::spawn(async move { tx.commit().await })
-        .await
-        .unwrap_or_else(|e| Err(crate::schema::context::internal(&format!("the commit task failed: {e}"))))
 }

@@ -15,19 +15,23 @@
 //! ```
 
 pub mod admission;
+pub mod app;
 pub mod auth;
 pub mod demo;
 pub mod error;
 pub mod http;
 pub mod metrics;
+pub mod operation;
+pub mod response;
 pub mod schema;
 pub mod server;
 pub mod shared;
 pub mod ws;
 
+pub use app::AppConfig;
 pub use auth::{Auth, AuthConfig, Identity};
 pub use error::{ApiError, Code};
-pub use http::{AppConfig, router, serve};
+pub use http::{router, serve};
 pub use schema::{Limits, build};
 
 /// The SDL of the schema generated for `models` (what `chronicle schema` prints).

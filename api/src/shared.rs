@@ -11,13 +11,13 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, Weak};
 
 use futures_util::StreamExt;
+use futures_util::stream::BoxStream;
 use tokio::sync::broadcast;
 use tokio::task::JoinHandle;
 
 use crate::error::classify;
-use crate::http::{AppState, error_response, never_ran, response_json};
-use crate::schema::Caller;
-use crate::schema::context::Pass;
+use crate::response::{error_response, never_ran, response_json};
+use crate::schema::context::ResponseBudget;
 
 /// Payloads buffered per group before a slow member lags. Tokio allocates
 /// the slots up front, so this is also most of an idle group's memory; each
@@ -65,13 +65,12 @@ fn key(request: &async_graphql::Request) -> String {
 }
 
 impl SharedSubscriptions {
-    /// The group for `request`, started (as `caller`) if none is running.
+    /// The group for `request`, started with `start` if none is running.
     /// The caller must subscribe to the returned group's receiver before awaiting.
     pub fn join(
         &self,
-        state: &AppState,
         request: async_graphql::Request,
-        caller: Caller,
+        start: impl FnOnce(async_graphql::Request) -> Execution,
     ) -> (Arc<Group>, broadcast::Receiver<GroupEvent>) {
         let key = key(&request);
         let mut groups = self.groups.lock().unwrap_or_else(|p| p.into_inner());
@@ -83,21 +82,33 @@ impl SharedSubscriptions {
             return (group, rx);
         }
         let (events, rx) = broadcast::channel(GROUP_BUFFER);
-        let task = tokio::spawn(run(state.clone(), request, caller, events.clone()));
+        let task = tokio::spawn(run(start(request), events.clone()));
         let group = Arc::new(Group { events, task });
         groups.insert(key, Arc::downgrade(&group));
         (group, rx)
     }
 }
 
-async fn run(state: AppState, request: async_graphql::Request, caller: Caller, events: broadcast::Sender<GroupEvent>) {
-    let (request, prepared) = state.prepare(request, caller, Pass::Staging);
-    let mut stream = state.schema.execute_stream(request);
+/// A started subscription: its responses, and the budget its resolvers
+/// charge each payload to.
+pub struct Execution {
+    pub responses: BoxStream<'static, async_graphql::Response>,
+    pub budget: Arc<ResponseBudget>,
+}
+
+impl std::fmt::Debug for Execution {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Execution").finish_non_exhaustive()
+    }
+}
+
+async fn run(execution: Execution, events: broadcast::Sender<GroupEvent>) {
+    let Execution { mut responses, budget } = execution;
     let mut first = true;
-    while let Some(mut response) = stream.next().await {
+    while let Some(mut response) = responses.next().await {
         // Each payload has the whole response budget to itself.
-        if prepared.budget.take_exceeded() {
-            response = error_response(prepared.budget.exceeded());
+        if budget.take_exceeded() {
+            response = error_response(budget.exceeded());
         }
         classify(&mut response);
         let event = if first && never_ran(&response) {

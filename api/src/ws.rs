@@ -22,10 +22,13 @@ use tokio::task::JoinHandle;
 use tokio::time::{Instant, sleep_until, timeout};
 
 use crate::admission::{self, MAX_NESTING, Syntax, check_nesting};
+use crate::app::AppState;
 use crate::error::ApiError;
-use crate::http::{AppState, never_ran, response_json, run_operation};
+use crate::operation::run_operation;
+use crate::response::{never_ran, response_json};
 use crate::schema::Caller;
-use crate::shared::GroupEvent;
+use crate::schema::context::Pass;
+use crate::shared::{Execution, GroupEvent};
 
 /// Bytes queued for a client before it counts as too slow. One message is
 /// always let through when the queue is empty, however large.
@@ -418,7 +421,10 @@ impl Member {
         let state = &self.outbox.state;
         let _active = state.metrics.subscription();
         // Holding the group keeps its execution alive; the last member to leave ends it.
-        let (_group, mut events) = state.shared.join(state, request, caller);
+        let (_group, mut events) = state.shared.join(request, |request| {
+            let (request, prepared) = state.prepare(request, caller, Pass::Staging);
+            Execution { responses: state.schema.execute_stream(request), budget: prepared.budget }
+        });
         let id_json: Arc<str> = Arc::from(Json::String(self.id.clone()).to_string());
         loop {
             match events.recv().await {

@@ -89,35 +89,6 @@ impl<'a> From<EventNode> for async_graphql::dynamic::FieldValue<'a> {
     }
 }
 
-/// The items of a connection.
-#[derive(Clone, Debug)]
-pub enum Items {
-    Entities(Arc<ModelDescriptor>, Vec<Arc<EntityState>>),
-    Events(Vec<StoredEvent>),
-}
-
-/// A connection page as a GraphQL parent value.
-#[derive(Clone, Debug)]
-pub struct ConnectionNode {
-    pub items: Items,
-    pub cursors: Vec<String>,
-    pub has_next_page: bool,
-    pub has_previous_page: bool,
-    pub total_count: Option<u64>,
-}
-
-impl ConnectionNode {
-    pub fn from_page(descriptor: Arc<ModelDescriptor>, page: Page, after_given: bool) -> Self {
-        Self {
-            items: Items::Entities(descriptor, page.items.into_iter().map(Arc::new).collect()),
-            cursors: page.cursors,
-            has_next_page: page.has_next_page,
-            has_previous_page: after_given,
-            total_count: page.total_count,
-        }
-    }
-}
-
 /// Key of the entity batch loader.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct EntityKey {

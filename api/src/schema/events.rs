@@ -10,18 +10,13 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use chronicle_model::{EntityId, EventId, EventKind, StoredEvent};
 use chronicle_store::AuditFilter;
 
-use super::context::{ConnectionNode, EventNode, Items, Service, charged};
-use super::filters::page_args;
-use super::names::camel;
-use super::scalars::{DATE_TIME, JSON, parse_entity_id, parse_time, to_json};
+use super::connection::{ConnectionNode, Items, connection_types, page_args};
+use super::context::{EventNode, Service, charged};
+use super::names::{
+    DATE_TIME, EVENT, EVENT_CONNECTION, EVENT_EDGE, EVENT_KIND, EVENT_WHERE, FIELD_CHANGE, JSON, camel, event_kind_name,
+};
+use super::scalars::{parse_entity_id, parse_time, to_json};
 use crate::error::ApiError;
-
-pub const EVENT: &str = "Event";
-pub const EVENT_CONNECTION: &str = "EventConnection";
-pub const EVENT_EDGE: &str = "EventEdge";
-pub const EVENT_WHERE: &str = "EventWhere";
-pub const EVENT_KIND: &str = "EventKind";
-pub const FIELD_CHANGE: &str = "FieldChange";
 
 /// `Event.cursor`: the commit sequence and the event id, opaque to clients.
 pub fn event_cursor(seq: u64, id: EventId) -> String {
@@ -48,14 +43,6 @@ pub fn decode_event_cursor(cursor: &str) -> Result<(u64, EventId), ApiError> {
     Ok((seq, EventId::from_bytes(id)))
 }
 
-pub fn kind_name(kind: EventKind) -> &'static str {
-    match kind {
-        EventKind::Created => "CREATED",
-        EventKind::Updated => "UPDATED",
-        EventKind::Deleted => "DELETED",
-    }
-}
-
 fn event<'a>(ctx: &async_graphql::dynamic::ResolverContext<'a>) -> Result<&'a StoredEvent, async_graphql::Error> {
     ctx.parent_value.try_downcast_ref::<EventNode>().map(|e| &e.0)
 }
@@ -75,7 +62,7 @@ pub fn event_types() -> (Vec<Object>, Enum, InputObject) {
             Gql::String(event_cursor(e.seq, e.event.id))
         }))
         .field(event_field("kind", TypeRef::named_nn(EVENT_KIND), |e| {
-            Gql::Enum(async_graphql::Name::new(kind_name(e.event.kind())))
+            Gql::Enum(async_graphql::Name::new(event_kind_name(e.event.kind())))
         }))
         .field(event_field("collection", TypeRef::named_nn(TypeRef::STRING), |e| {
             Gql::String(e.event.collection.clone())
@@ -126,8 +113,9 @@ pub fn event_types() -> (Vec<Object>, Enum, InputObject) {
                 _ => None,
             }))
         }));
-    let [conn, edge] = super::object::connection_types(EVENT, EVENT_CONNECTION, EVENT_EDGE);
-    let kind = Enum::new(EVENT_KIND).items(["CREATED", "UPDATED", "DELETED"]);
+    let [conn, edge] = connection_types(EVENT, EVENT_CONNECTION, EVENT_EDGE);
+    let kind =
+        Enum::new(EVENT_KIND).items([EventKind::Created, EventKind::Updated, EventKind::Deleted].map(event_kind_name));
     let filter = InputObject::new(EVENT_WHERE)
         .description("Exact matches on events, all optional, combined with AND.")
         .field(InputValue::new("userId", TypeRef::named(TypeRef::STRING)))

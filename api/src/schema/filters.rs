@@ -4,23 +4,9 @@ use async_graphql::dynamic::{Enum, InputObject, InputValue, ObjectAccessor, Type
 use chronicle_model::{FieldType, ModelDescriptor, ScalarType};
 use chronicle_store::{Filter, Op, OrderBy, Query};
 
-use super::names::{ModelNames, field_name, screaming};
+use super::names::{DATE_TIME, INT64, ModelNames, field_name, filter_type_name, screaming};
 use super::scalars::{from_gql, scalar_type_name};
 use crate::error::ApiError;
-
-/// The filter input type for a scalar type.
-pub fn filter_type_name(ty: &ScalarType) -> String {
-    match ty {
-        ScalarType::String => "StringFilter".into(),
-        ScalarType::Bool => "BooleanFilter".into(),
-        ScalarType::I32 => "IntFilter".into(),
-        ScalarType::I64 => "Int64Filter".into(),
-        ScalarType::F64 => "FloatFilter".into(),
-        ScalarType::Timestamp => "DateTimeFilter".into(),
-        ScalarType::Ref { .. } => "IDFilter".into(),
-        ScalarType::Enum { name, .. } => format!("{name}Filter"),
-    }
-}
 
 fn filter_input(name: &str, of: &str, ordered: bool, prefix: bool) -> InputObject {
     let mut input = InputObject::new(name)
@@ -44,13 +30,13 @@ fn filter_input(name: &str, of: &str, ordered: bool, prefix: bool) -> InputObjec
 /// The shared filter inputs (one per scalar kind).
 pub fn shared_filter_inputs() -> Vec<InputObject> {
     vec![
-        filter_input("StringFilter", TypeRef::STRING, true, true),
-        filter_input("BooleanFilter", TypeRef::BOOLEAN, false, false),
-        filter_input("IntFilter", TypeRef::INT, true, false),
-        filter_input("Int64Filter", super::scalars::INT64, true, false),
-        filter_input("FloatFilter", TypeRef::FLOAT, true, false),
-        filter_input("DateTimeFilter", super::scalars::DATE_TIME, true, false),
-        filter_input("IDFilter", TypeRef::ID, false, false),
+        filter_input(&filter_type_name(&ScalarType::String), TypeRef::STRING, true, true),
+        filter_input(&filter_type_name(&ScalarType::Bool), TypeRef::BOOLEAN, false, false),
+        filter_input(&filter_type_name(&ScalarType::I32), TypeRef::INT, true, false),
+        filter_input(&filter_type_name(&ScalarType::I64), INT64, true, false),
+        filter_input(&filter_type_name(&ScalarType::F64), TypeRef::FLOAT, true, false),
+        filter_input(&filter_type_name(&ScalarType::Timestamp), DATE_TIME, true, false),
+        filter_input(&filter_type_name(&ScalarType::Ref { collection: String::new() }), TypeRef::ID, false, false),
     ]
 }
 
@@ -185,31 +171,6 @@ pub fn parse_order(d: &ModelDescriptor, input: Option<ValueAccessor<'_>>) -> Res
     Ok(out)
 }
 
-/// `first` and `after` of a connection field, checked against the limit.
-pub fn page_args(args: &ObjectAccessor<'_>, max_first: usize) -> Result<(Option<usize>, Option<String>), ApiError> {
-    let first = match args.get("first").filter(|v| !v.is_null()) {
-        None => None,
-        Some(v) => {
-            let n = v.i64().map_err(|_| ApiError::bad_input("`first` must be an Int"))?;
-            if n < 0 {
-                return Err(ApiError::bad_input("`first` must not be negative"));
-            }
-            let n = usize::try_from(n).unwrap_or(usize::MAX);
-            if n > max_first {
-                return Err(ApiError::limit(format!("`first` is {n}; at most {max_first} items per page")));
-            }
-            Some(n)
-        }
-    };
-    let after = args
-        .get("after")
-        .filter(|v| !v.is_null())
-        .map(|v| v.string().map(str::to_owned))
-        .transpose()
-        .map_err(|_| ApiError::bad_input("`after` must be a String"))?;
-    Ok((first, after))
-}
-
 /// Builds a store query from a list field's arguments.
 pub fn list_query(
     d: &ModelDescriptor,
@@ -221,7 +182,7 @@ pub fn list_query(
         Some(w) => Some(parse_where(d, &w.object().map_err(|_| ApiError::bad_input("`where` must be an object"))?)?),
         None => None,
     };
-    let (first, after) = page_args(args, max_first)?;
+    let (first, after) = super::connection::page_args(args, max_first)?;
     Ok(Query { filter, order: parse_order(d, args.get("orderBy"))?, first, after, count })
 }
 

@@ -3,6 +3,7 @@
 //! Adding a model to the app adds its object type, filters, orderings,
 //! queries, mutations and relations here, with no hand-written resolver.
 
+pub mod connection;
 pub mod context;
 pub mod events;
 pub mod filters;
@@ -19,15 +20,17 @@ use std::collections::BTreeMap;
 use async_graphql::dynamic::{Object, Schema, SchemaError, Subscription};
 use chronicle_model::{FieldType, Models, ScalarType};
 
+use names::{MUTATION, QUERY, SUBSCRIPTION};
+
 pub use context::{Caller, Limits, RequestData, Service};
 
 /// Builds the schema for `models`. Resolvers find the [`Service`] (with its
 /// limits) in each request's data; requests pass [`crate::admission`] first.
 pub fn build(models: &Models) -> Result<Schema, SchemaError> {
-    let mut query = Object::new("Query");
-    let mut mutation = Object::new("Mutation");
-    let mut subscription = Subscription::new("Subscription");
-    let mut builder = Schema::build("Query", Some("Mutation"), Some("Subscription"));
+    let mut query = Object::new(QUERY);
+    let mut mutation = Object::new(MUTATION);
+    let mut subscription = Subscription::new(SUBSCRIPTION);
+    let mut builder = Schema::build(QUERY, Some(MUTATION), Some(SUBSCRIPTION));
 
     for s in scalars::scalars() {
         builder = builder.register(s);
@@ -52,7 +55,7 @@ pub fn build(models: &Models) -> Result<Schema, SchemaError> {
         builder = builder.register(o);
     }
     builder =
-        builder.register(event_kind).register(event_where).register(object::page_info()).register(query::me_type());
+        builder.register(event_kind).register(event_where).register(connection::page_info()).register(query::me_type());
     for i in mutation::text_inputs() {
         builder = builder.register(i);
     }
@@ -63,7 +66,7 @@ pub fn build(models: &Models) -> Result<Schema, SchemaError> {
             .register(object::model_object(models, d))
             .register(filters::where_input(d))
             .register(filters::order_by_enum(d));
-        for o in object::connection_types(&names.ty, &names.connection(), &names.edge()) {
+        for o in connection::connection_types(&names.ty, &names.connection(), &names.edge()) {
             builder = builder.register(o);
         }
         for i in mutation::inputs(d) {

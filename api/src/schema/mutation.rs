@@ -12,13 +12,10 @@ use base64::engine::general_purpose::STANDARD;
 use chronicle_model::{EntityId, EntityState, EventId, FieldDescriptor, FieldType, ModelDescriptor, Value};
 
 use super::context::{EntityNode, Pass, Service, request, service};
-use super::names::{ModelNames, field_name};
+use super::names::{ModelNames, TEXT_EDIT, TEXT_SPLICE, field_name};
 use super::scalars::{clip, entity_id_arg, from_gql, parse_entity_id, parse_event_id};
 use super::transaction::{RequestTx, not_found};
 use crate::error::ApiError;
-
-pub const TEXT_EDIT: &str = "TextEdit";
-pub const TEXT_SPLICE: &str = "TextSplice";
 
 pub fn text_inputs() -> [InputObject; 2] {
     [

@@ -1,6 +1,27 @@
-//! GraphQL names derived from model descriptors (DESIGN.md section 6).
+//! Every GraphQL name the generated schema uses: the fixed ones, and those
+//! derived from model descriptors (the conventions in `docs/graphql.md`).
 
-use chronicle_model::ModelDescriptor;
+/// The root types.
+pub const QUERY: &str = "Query";
+pub const MUTATION: &str = "Mutation";
+pub const SUBSCRIPTION: &str = "Subscription";
+pub const INT64: &str = "Int64";
+/// The page information of every connection.
+pub const PAGE_INFO: &str = "PageInfo";
+pub const CHANGE_KIND: &str = "ChangeKind";
+pub const DATE_TIME: &str = "DateTime";
+pub const EVENT: &str = "Event";
+pub const EVENT_CONNECTION: &str = "EventConnection";
+pub const EVENT_EDGE: &str = "EventEdge";
+pub const EVENT_KIND: &str = "EventKind";
+pub const EVENT_WHERE: &str = "EventWhere";
+pub const FIELD_CHANGE: &str = "FieldChange";
+pub const JSON: &str = "JSON";
+pub const ME: &str = "Me";
+pub const TEXT_EDIT: &str = "TextEdit";
+pub const TEXT_SPLICE: &str = "TextSplice";
+
+use chronicle_model::{ChangeKind, EventKind, ModelDescriptor, ScalarType};
 
 /// `release_year` → `releaseYear`.
 pub fn camel(snake: &str) -> String {
@@ -136,6 +157,40 @@ pub fn reverse_name(source: &ModelDescriptor, field: &str, target: &str) -> Stri
         format!("{base}By{by}")
     } else {
         base
+    }
+}
+
+/// The filter input type for a scalar type.
+pub fn filter_type_name(ty: &ScalarType) -> String {
+    match ty {
+        ScalarType::String => "StringFilter".into(),
+        ScalarType::Bool => "BooleanFilter".into(),
+        ScalarType::I32 => "IntFilter".into(),
+        ScalarType::I64 => "Int64Filter".into(),
+        ScalarType::F64 => "FloatFilter".into(),
+        ScalarType::Timestamp => "DateTimeFilter".into(),
+        ScalarType::Ref { .. } => "IDFilter".into(),
+        ScalarType::Enum { name, .. } => format!("{name}Filter"),
+    }
+}
+
+/// The `EventKind` enum's value for a kind.
+pub fn event_kind_name(kind: EventKind) -> &'static str {
+    match kind {
+        EventKind::Created => "CREATED",
+        EventKind::Updated => "UPDATED",
+        EventKind::Deleted => "DELETED",
+    }
+}
+
+/// The `ChangeKind` enum's value for a kind.
+pub fn change_kind_name(kind: ChangeKind) -> &'static str {
+    match kind {
+        ChangeKind::Created => "CREATED",
+        ChangeKind::Updated => "UPDATED",
+        ChangeKind::Deleted => "DELETED",
+        ChangeKind::Entered => "ENTERED",
+        ChangeKind::Left => "LEFT",
     }
 }
 

@@ -1,4 +1,4 @@
-//! Output types: one object per model, connections, edges and `PageInfo`.
+//! Output types: one object per model, its relations both ways, its history and its text state.
 
 use std::sync::Arc;
 
@@ -8,16 +8,13 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
 use chronicle_model::{FieldType, ModelDescriptor, Models};
 
-use super::context::{
-    ConnectionNode, EntityNode, EventNode, Items, RelatedKey, charged, load_entity, request, service,
-};
-use super::events::{EVENT_CONNECTION, history_connection};
+use super::connection::ConnectionNode;
+use super::context::{EntityNode, RelatedKey, charged, load_entity, request, service};
+use super::events::history_connection;
 use super::filters::{list_arguments, list_query};
-use super::names::{ModelNames, camel, field_name, reverse_name};
-use super::scalars::{DATE_TIME, scalar_type_name, to_gql};
+use super::names::{DATE_TIME, EVENT_CONNECTION, ModelNames, camel, field_name, reverse_name};
+use super::scalars::{scalar_type_name, to_gql};
 use crate::error::ApiError;
-
-pub const PAGE_INFO: &str = "PageInfo";
 
 pub fn entity<'a>(ctx: &ResolverContext<'a>) -> Result<&'a EntityNode, async_graphql::Error> {
     ctx.parent_value.try_downcast_ref::<EntityNode>()
@@ -145,111 +142,6 @@ pub fn model_object(models: &Models, d: &Arc<ModelDescriptor>) -> Object {
         );
     }
     obj
-}
-
-/// `XConnection` and `XEdge` for a node type.
-pub fn connection_types(node_type: &str, connection: &str, edge: &str) -> [Object; 2] {
-    let node_ty = node_type.to_owned();
-    let conn = Object::new(connection)
-        .field(Field::new("edges", TypeRef::named_nn_list_nn(edge), |ctx| {
-            FieldFuture::new(async move {
-                let c = ctx.parent_value.try_downcast_ref::<ConnectionNode>()?;
-                let edges = c.cursors.iter().enumerate().filter_map(|(i, cursor)| {
-                    item(c, i).map(|node| FieldValue::owned_any(Edge { cursor: cursor.clone(), node }))
-                });
-                Ok(Some(FieldValue::list(edges.collect::<Vec<_>>())))
-            })
-        }))
-        .field(Field::new("nodes", TypeRef::named_nn_list_nn(node_ty), |ctx| {
-            FieldFuture::new(async move {
-                let c = ctx.parent_value.try_downcast_ref::<ConnectionNode>()?;
-                let nodes: Vec<FieldValue<'_>> =
-                    (0..c.cursors.len()).filter_map(|i| item(c, i)).map(Item::into_value).collect();
-                Ok(Some(FieldValue::list(nodes)))
-            })
-        }))
-        .field(Field::new("pageInfo", TypeRef::named_nn(PAGE_INFO), |ctx| {
-            FieldFuture::new(async move {
-                let c = ctx.parent_value.try_downcast_ref::<ConnectionNode>()?;
-                Ok(Some(FieldValue::owned_any(c.clone())))
-            })
-        }))
-        .field(Field::new("totalCount", TypeRef::named_nn(TypeRef::INT), |ctx| {
-            FieldFuture::new(async move {
-                let c = ctx.parent_value.try_downcast_ref::<ConnectionNode>()?;
-                let total = c.total_count.ok_or_else(|| ApiError::bad_input("totalCount is not available here"))?;
-                Ok(Some(FieldValue::value(Gql::from(total))))
-            })
-        }));
-    let edge_obj = Object::new(edge)
-        .field(Field::new("cursor", TypeRef::named_nn(TypeRef::STRING), |ctx| {
-            FieldFuture::new(async move {
-                let e = ctx.parent_value.try_downcast_ref::<Edge>()?;
-                Ok(Some(FieldValue::value(Gql::String(e.cursor.clone()))))
-            })
-        }))
-        .field(Field::new("node", TypeRef::named_nn(node_type), |ctx| {
-            FieldFuture::new(async move {
-                let e = ctx.parent_value.try_downcast_ref::<Edge>()?;
-                Ok(Some(e.node.clone().into_value()))
-            })
-        }));
-    [conn, edge_obj]
-}
-
-pub fn page_info() -> Object {
-    let flag = |name: &'static str, read: fn(&ConnectionNode) -> Gql| {
-        Field::new(name, TypeRef::named_nn(TypeRef::BOOLEAN), move |ctx| {
-            FieldFuture::new(async move {
-                let c = ctx.parent_value.try_downcast_ref::<ConnectionNode>()?;
-                Ok(Some(FieldValue::value(read(c))))
-            })
-        })
-    };
-    let cursor = |name: &'static str, read: fn(&ConnectionNode) -> Option<String>| {
-        Field::new(name, TypeRef::named(TypeRef::STRING), move |ctx| {
-            FieldFuture::new(async move {
-                let c = ctx.parent_value.try_downcast_ref::<ConnectionNode>()?;
-                Ok(read(c).map(|s| FieldValue::value(Gql::String(s))))
-            })
-        })
-    };
-    Object::new(PAGE_INFO)
-        .field(flag("hasNextPage", |c| Gql::Boolean(c.has_next_page)))
-        .field(flag("hasPreviousPage", |c| Gql::Boolean(c.has_previous_page)))
-        .field(cursor("startCursor", |c| c.cursors.first().cloned()))
-        .field(cursor("endCursor", |c| c.cursors.last().cloned()))
-}
-
-/// One item of a connection.
-#[derive(Clone, Debug)]
-pub enum Item {
-    Entity(EntityNode),
-    Event(EventNode),
-}
-
-impl Item {
-    fn into_value(self) -> FieldValue<'static> {
-        match self {
-            Item::Entity(e) => FieldValue::owned_any(e),
-            Item::Event(e) => FieldValue::owned_any(e),
-        }
-    }
-}
-
-#[derive(Clone, Debug)]
-struct Edge {
-    cursor: String,
-    node: Item,
-}
-
-fn item(c: &ConnectionNode, i: usize) -> Option<Item> {
-    match &c.items {
-        Items::Entities(d, states) => {
-            states.get(i).map(|s| Item::Entity(EntityNode { descriptor: d.clone(), state: s.clone() }))
-        }
-        Items::Events(events) => events.get(i).map(|e| Item::Event(EventNode(e.clone()))),
-    }
 }
 
 /// Used by `xAt`: the typed view at an event or time is loaded through the store.

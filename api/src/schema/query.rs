@@ -6,15 +6,14 @@ use async_graphql::Value as Gql;
 use async_graphql::dynamic::{Field, FieldFuture, FieldValue, InputValue, Object, TypeRef};
 use chronicle_model::ModelDescriptor;
 
-use super::context::{ConnectionNode, EventNode, caller, load_entity, service};
-use super::events::{EVENT, EVENT_CONNECTION, EVENT_WHERE, audit_connection, parse_event_where};
+use super::connection::ConnectionNode;
+use super::context::{EventNode, caller, load_entity, service};
+use super::events::{audit_connection, parse_event_where};
 use super::filters::{list_arguments, list_query};
-use super::names::ModelNames;
+use super::names::{DATE_TIME, EVENT, EVENT_CONNECTION, EVENT_WHERE, ME, ModelNames};
 use super::object::{At, entity_at};
-use super::scalars::{DATE_TIME, entity_id_arg, parse_event_id, parse_time, required_arg};
+use super::scalars::{entity_id_arg, parse_event_id, parse_time, required_arg};
 use crate::error::ApiError;
-
-pub const ME: &str = "Me";
 
 /// The query fields of one model.
 pub fn model_fields(d: &Arc<ModelDescriptor>) -> Vec<Field> {

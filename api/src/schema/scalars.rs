@@ -4,12 +4,8 @@ use async_graphql::dynamic::{ObjectAccessor, Scalar, TypeRef, ValueAccessor};
 use async_graphql::{Name, Value as Gql};
 use chronicle_model::{EntityId, EventId, FieldType, ScalarType, Timestamp, Value};
 
-use super::names::screaming;
+use super::names::{DATE_TIME, INT64, JSON, screaming};
 use crate::error::ApiError;
-
-pub const DATE_TIME: &str = "DateTime";
-pub const JSON: &str = "JSON";
-pub const INT64: &str = "Int64";
 
 pub fn scalars() -> Vec<Scalar> {
     vec![

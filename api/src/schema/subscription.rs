@@ -14,24 +14,11 @@ use chronicle_store::{AuditFilter, Filter, Op};
 use futures_util::{Stream, StreamExt};
 
 use super::context::{EntityNode, EventNode, service};
-use super::events::{EVENT, EVENT_WHERE, decode_event_cursor, parse_event_where};
+use super::events::{decode_event_cursor, parse_event_where};
 use super::filters::parse_where;
-use super::names::{ModelNames, camel};
+use super::names::{CHANGE_KIND, EVENT, EVENT_WHERE, ModelNames, camel, change_kind_name};
 use super::scalars::entity_id_arg;
 use crate::error::ApiError;
-
-pub const CHANGE_KIND: &str = "ChangeKind";
-
-/// The GraphQL name of a change kind.
-fn change_kind_name(kind: ChangeKind) -> &'static str {
-    match kind {
-        ChangeKind::Created => "CREATED",
-        ChangeKind::Updated => "UPDATED",
-        ChangeKind::Deleted => "DELETED",
-        ChangeKind::Entered => "ENTERED",
-        ChangeKind::Left => "LEFT",
-    }
-}
 
 /// An `XChange` as a GraphQL parent value.
 #[derive(Clone, Debug)]
@@ -48,7 +35,10 @@ impl<'a> From<ChangeNode> for FieldValue<'a> {
 }
 
 pub fn change_kind_enum() -> Enum {
-    Enum::new(CHANGE_KIND).items(["CREATED", "UPDATED", "DELETED", "ENTERED", "LEFT"])
+    Enum::new(CHANGE_KIND).items(
+        [ChangeKind::Created, ChangeKind::Updated, ChangeKind::Deleted, ChangeKind::Entered, ChangeKind::Left]
+            .map(change_kind_name),
+    )
 }
 
 fn change<'a>(ctx: &async_graphql::dynamic::ResolverContext<'a>) -> Result<&'a ChangeNode, async_graphql::Error> {
