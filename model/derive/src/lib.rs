@@ -20,6 +20,7 @@
 //! `::std::…`), so it works whatever the user has imported.
 
 mod attrs;
+mod def;
 mod editor;
 mod errors;
 mod field_type;
@@ -36,7 +37,16 @@ use proc_macro::TokenStream;
 #[proc_macro_derive(Model, attributes(chronicle))]
 pub fn derive_model(input: TokenStream) -> TokenStream {
     let input = syn::parse_macro_input!(input as syn::DeriveInput);
-    model_impl::derive(&input).unwrap_or_else(syn::Error::into_compile_error).into()
+    match def::parse(&input) {
+        // The assertions come first so that their errors, which point at the
+        // exact offending type, are the first ones the user reads.
+        Ok(def) => {
+            let (assertions, model_impl, editor) =
+                (model_impl::assertions(&def), model_impl::model_impl(&def), editor::editor(&def));
+            quote::quote!(#assertions #model_impl #editor).into()
+        }
+        Err(e) => e.into_compile_error().into(),
+    }
 }
 
 /// Derives `chronicle_model::ModelEnum` and `chronicle_model::Field` for an
