@@ -133,18 +133,14 @@ pub fn classify(response: &mut async_graphql::Response) {
     }
 }
 
-/// Gives errors that async-graphql raised itself (parse, validation, limits)
-/// a contract code; errors from resolvers already carry one.
+/// Gives errors that async-graphql raised itself a contract code; errors
+/// from resolvers and admission already carry one. What async-graphql still
+/// reports after admission (which refuses nesting, depth and cost over the
+/// limits with `LIMIT_EXCEEDED` before async-graphql parses anything) is a
+/// parse or validation error: the request is wrong.
 pub fn classify_error(error: &mut async_graphql::ServerError) {
     let has_code = error.extensions.as_ref().is_some_and(|e| e.get("code").is_some());
-    if has_code {
-        return;
+    if !has_code {
+        error.extensions.get_or_insert_with(Default::default).set("code", Code::BadUserInput.as_str());
     }
-    let lower = error.message.to_ascii_lowercase();
-    let code = if lower.contains("too deep") || lower.contains("too complex") || lower.contains("too many") {
-        Code::LimitExceeded
-    } else {
-        Code::BadUserInput
-    };
-    error.extensions.get_or_insert_with(Default::default).set("code", code.as_str());
 }

@@ -7,7 +7,8 @@ use crate::descriptor::BackendKind;
 use crate::encoding;
 use crate::error::ModelError;
 use crate::id::{EntityId, EventId};
-use crate::value::{Timestamp, Value};
+use crate::timestamp::Timestamp;
+use crate::value::Value;
 
 /// One backend's part of an event.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -8,7 +8,7 @@ use crate::event::Event;
 use crate::id::EventId;
 use crate::merge::replay;
 use crate::state::EntityState;
-use crate::value::Timestamp;
+use crate::timestamp::Timestamp;
 
 /// The state right after `target`: the fold of `target` and its ancestors.
 ///

@@ -8,7 +8,7 @@ use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use ulid::Ulid;
 
 use crate::error::ModelError;
-use crate::value::Timestamp;
+use crate::timestamp::Timestamp;
 
 macro_rules! ulid_newtype {
     ($(#[$doc:meta])* $name:ident, $what:literal) => {

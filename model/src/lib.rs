@@ -85,12 +85,12 @@ pub mod state;
 pub mod storage;
 pub mod store_error;
 pub mod text_edit;
-mod timestamp;
+pub mod timestamp;
 pub mod transaction;
 pub mod typed;
 pub mod value;
 
-pub use backend::{EventContext, LwwOperation, LwwRegister, LwwState, PropertyBackend, TextOperation, TextState};
+pub use backend::{EventContext, LwwOperation, LwwRegister, LwwState, TextOperation, TextState};
 pub use change_kind::ChangeKind;
 pub use chronicle_derive::{Model, ModelEnum};
 pub use descriptor::{BackendKind, FieldDescriptor, ModelDescriptor, Models, ReverseRelation};
@@ -110,6 +110,7 @@ pub use storage::{
 };
 pub use store_error::{EngineError, StoreError};
 pub use text_edit::TextEdit;
+pub use timestamp::Timestamp;
 pub use transaction::{EntityEdit, StateReader, Transaction};
 pub use typed::{EntityMeta, Field, Model, ModelEnum, Ref, ScalarField, Text, TextField, View, read_field};
-pub use value::{FieldType, ScalarType, Timestamp, Value};
+pub use value::{FieldType, ScalarType, Value};

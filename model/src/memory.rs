@@ -21,9 +21,9 @@ use crate::staging::{Batch, StagingReads};
 use crate::state::EntityState;
 use crate::storage::{AuditFilter, Difference, ExpectedHeads, Outcome, Storage, StoredEvent, VerifyReport};
 use crate::store_error::StoreError;
+use crate::timestamp::Timestamp;
 use crate::transaction::{StateReader, Transaction};
 use crate::typed::{Model, View};
-use crate::value::Timestamp;
 
 #[derive(Default)]
 struct Inner {

@@ -8,7 +8,7 @@
 //! 6. Unknown precursors, wrong collections, unknown fields and wrong types
 //!    are refused and leave the state as it was.
 
-use crate::backend::{EventContext, LwwState, PropertyBackend, TextState};
+use crate::backend::{EventContext, LwwState, TextState};
 use crate::descriptor::ModelDescriptor;
 use crate::error::ModelError;
 use crate::event::{Event, EventKind, FieldChange, Operation};
@@ -16,7 +16,11 @@ use crate::id::EventId;
 use crate::state::{EntityState, Heads, Stamp};
 use crate::value::Value;
 
-/// The outcome of applying one event.
+/// What applying one event to one state produced: the merge's result, before
+/// any store gives it a commit sequence. (Once committed, the event is a
+/// [`StoredEvent`](crate::StoredEvent) in the log and a
+/// [`ChangeSignal`](crate::ChangeSignal) on the feed; the committer gets an
+/// [`Outcome`](crate::Outcome) per event it gave.)
 #[derive(Clone, Debug, PartialEq)]
 pub struct Applied {
     pub state: EntityState,

@@ -18,7 +18,9 @@ use crate::state::EntityState;
 use crate::storage::StoredEvent;
 use crate::value::Value;
 
-/// Emitted after a commit, once per event, in commit order.
+/// What a store publishes after a commit, once per event, in commit order:
+/// the [`StoredEvent`]'s fields plus the entity's state before and after, so
+/// that subscribers can classify the change without reading the store.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ChangeSignal {
     /// The store-wide commit sequence of the event.

@@ -22,11 +22,12 @@ use crate::signal::{Scope, Subscription};
 use crate::staging::{Batch, StagingReads};
 use crate::state::EntityState;
 use crate::store_error::StoreError;
+use crate::timestamp::Timestamp;
 use crate::transaction::Transaction;
 use crate::typed::{Model, View};
-use crate::value::Timestamp;
 
-/// An event as a store keeps it: the event and what applying it established.
+/// An event as a store keeps it in its log: the event and what applying it
+/// established (history, audit and the log are made of these).
 #[derive(Clone, Debug, PartialEq)]
 pub struct StoredEvent {
     pub event: Arc<Event>,
@@ -38,7 +39,8 @@ pub struct StoredEvent {
     pub changes: Vec<FieldChange>,
 }
 
-/// What a commit did with one of the events it was given.
+/// What a commit did with one of the events it was given (what the committer
+/// learns; subscribers learn the same through [`ChangeSignal`](crate::ChangeSignal)s).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Outcome {
     Applied {

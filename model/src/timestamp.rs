@@ -1,10 +1,46 @@
-//! RFC 3339 text for [`Timestamp`]: `2026-11-25T11:40:52.123Z`.
+//! [`Timestamp`], a point in time, and its RFC 3339 text:
+//! `2026-11-25T11:40:52.123Z`.
 //!
 //! Dates are proleptic Gregorian in UTC, converted with Howard Hinnant's
 //! days-from-civil algorithm, so no time-zone database is needed.
 
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
 use crate::error::ModelError;
-use crate::value::Timestamp;
+
+/// A point in time: milliseconds since the Unix epoch, UTC.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Timestamp(i64);
+
+impl Timestamp {
+    /// The timestamp `millis` milliseconds after the Unix epoch.
+    pub const fn from_millis(millis: i64) -> Self {
+        Self(millis)
+    }
+
+    /// Milliseconds since the Unix epoch.
+    pub const fn as_millis(self) -> i64 {
+        self.0
+    }
+
+    /// The current wall-clock time.
+    pub fn now() -> Self {
+        let millis = match web_time::SystemTime::now().duration_since(web_time::UNIX_EPOCH) {
+            Ok(d) => d.as_millis() as i64,
+            Err(e) => -(e.duration().as_millis() as i64),
+        };
+        Self(millis)
+    }
+}
+
+impl fmt::Debug for Timestamp {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Timestamp({}ms)", self.0)
+    }
+}
 
 const MS_PER_DAY: i64 = 86_400_000;
 

@@ -304,7 +304,8 @@ impl EntityEdit<'_> {
 
     /// Opens text field `field` for editing.
     pub fn text(&mut self, field: &str) -> Result<TextEdit<'_>, ModelError> {
-        let descriptor = &self.pending.descriptor;
+        let pending = &mut *self.pending;
+        let descriptor = &pending.descriptor;
         let f = descriptor.require_field(field)?;
         if f.backend() != BackendKind::Text {
             return Err(ModelError::WrongType {
@@ -314,20 +315,17 @@ impl EntityEdit<'_> {
                 found: "Text".into(),
             });
         }
-        Ok(self.text_unchecked_dyn(field))
+        // Disjoint borrows of `pending`: the descriptor, the base and the draft.
+        let draft = open_draft(&mut pending.text, pending.base.as_ref(), &descriptor.collection, pending.event_id);
+        Ok(TextEdit::new(&descriptor.collection, &f.name, draft))
     }
 
-    /// Opens a text field the caller knows exists (used by the derive).
+    /// Opens a text field the caller knows exists (used by the derive, whose
+    /// field names come from the struct).
     #[doc(hidden)]
     pub fn text_unchecked(&mut self, field: &'static str) -> TextEdit<'_> {
-        self.text_unchecked_dyn(field)
-    }
-
-    fn text_unchecked_dyn(&mut self, field: &str) -> TextEdit<'_> {
         let pending = &mut *self.pending;
         let collection = pending.descriptor.collection.as_str();
-        let field = pending.descriptor.fields.iter().find(|f| f.name == field).map_or("", |f| f.name.as_str());
-        // Disjoint borrows of `pending`: the descriptor, the base and the draft.
         let draft = open_draft(&mut pending.text, pending.base.as_ref(), collection, pending.event_id);
         TextEdit::new(collection, field, draft)
     }

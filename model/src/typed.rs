@@ -11,8 +11,9 @@ use crate::descriptor::ModelDescriptor;
 use crate::error::ModelError;
 use crate::id::{EntityId, EventId};
 use crate::state::EntityState;
+use crate::timestamp::Timestamp;
 use crate::transaction::EntityEdit;
-use crate::value::{FieldType, ScalarType, Timestamp, Value};
+use crate::value::{FieldType, ScalarType, Value};
 
 /// A struct stored by Chronicle. Implement it with `#[derive(Model)]`.
 #[diagnostic::on_unimplemented(

@@ -1,42 +1,11 @@
-//! Scalar values, their types, and the timestamp type.
+//! Scalar values and their types.
 
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 use crate::id::EntityId;
-
-/// A point in time: milliseconds since the Unix epoch, UTC.
-#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default, Serialize, Deserialize)]
-#[serde(transparent)]
-pub struct Timestamp(i64);
-
-impl Timestamp {
-    /// The timestamp `millis` milliseconds after the Unix epoch.
-    pub const fn from_millis(millis: i64) -> Self {
-        Self(millis)
-    }
-
-    /// Milliseconds since the Unix epoch.
-    pub const fn as_millis(self) -> i64 {
-        self.0
-    }
-
-    /// The current wall-clock time.
-    pub fn now() -> Self {
-        let millis = match web_time::SystemTime::now().duration_since(web_time::UNIX_EPOCH) {
-            Ok(d) => d.as_millis() as i64,
-            Err(e) => -(e.duration().as_millis() as i64),
-        };
-        Self(millis)
-    }
-}
-
-impl fmt::Debug for Timestamp {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Timestamp({}ms)", self.0)
-    }
-}
+use crate::timestamp::Timestamp;
 
 /// The value of one scalar (last-writer-wins) field.
 ///
@@ -59,7 +28,7 @@ impl Value {
     pub fn type_name(&self) -> &'static str {
         match self {
             Value::Null => "null",
-            Value::Bool(_) => "Boolean",
+            Value::Bool(_) => "bool",
             Value::I32(_) => "i32",
             Value::I64(_) => "i64",
             Value::F64(_) => "f64",

@@ -11,9 +11,9 @@ use super::context::{EntityNode, EventNode};
 use super::names::PAGE_INFO;
 use crate::error::ApiError;
 
-/// The items of a connection.
+/// The nodes of one connection page, all entities of one model or all events.
 #[derive(Clone, Debug)]
-pub enum Items {
+pub enum PageNodes {
     Entities(Arc<ModelDescriptor>, Vec<Arc<EntityState>>),
     Events(Vec<StoredEvent>),
 }
@@ -21,7 +21,7 @@ pub enum Items {
 /// A connection page as a GraphQL parent value.
 #[derive(Clone, Debug)]
 pub struct ConnectionNode {
-    pub items: Items,
+    pub nodes: PageNodes,
     pub cursors: Vec<String>,
     pub has_next_page: bool,
     pub has_previous_page: bool,
@@ -31,7 +31,7 @@ pub struct ConnectionNode {
 impl ConnectionNode {
     pub fn from_page(descriptor: Arc<ModelDescriptor>, page: Page, after_given: bool) -> Self {
         Self {
-            items: Items::Entities(descriptor, page.items.into_iter().map(Arc::new).collect()),
+            nodes: PageNodes::Entities(descriptor, page.items.into_iter().map(Arc::new).collect()),
             cursors: page.cursors,
             has_next_page: page.has_next_page,
             has_previous_page: after_given,
@@ -48,7 +48,7 @@ pub fn connection_types(node_type: &str, connection: &str, edge: &str) -> [Objec
             FieldFuture::new(async move {
                 let c = ctx.parent_value.try_downcast_ref::<ConnectionNode>()?;
                 let edges = c.cursors.iter().enumerate().filter_map(|(i, cursor)| {
-                    item(c, i).map(|node| FieldValue::owned_any(Edge { cursor: cursor.clone(), node }))
+                    node_at(c, i).map(|node| FieldValue::owned_any(Edge { cursor: cursor.clone(), node }))
                 });
                 Ok(Some(FieldValue::list(edges.collect::<Vec<_>>())))
             })
@@ -57,7 +57,7 @@ pub fn connection_types(node_type: &str, connection: &str, edge: &str) -> [Objec
             FieldFuture::new(async move {
                 let c = ctx.parent_value.try_downcast_ref::<ConnectionNode>()?;
                 let nodes: Vec<FieldValue<'_>> =
-                    (0..c.cursors.len()).filter_map(|i| item(c, i)).map(Item::into_value).collect();
+                    (0..c.cursors.len()).filter_map(|i| node_at(c, i)).map(Node::into_value).collect();
                 Ok(Some(FieldValue::list(nodes)))
             })
         }))
@@ -114,18 +114,18 @@ pub fn page_info() -> Object {
         .field(cursor("endCursor", |c| c.cursors.last().cloned()))
 }
 
-/// One item of a connection.
+/// One node of a connection page, as the GraphQL parent value of its fields.
 #[derive(Clone, Debug)]
-pub enum Item {
+pub enum Node {
     Entity(EntityNode),
     Event(EventNode),
 }
 
-impl Item {
+impl Node {
     fn into_value(self) -> FieldValue<'static> {
         match self {
-            Item::Entity(e) => FieldValue::owned_any(e),
-            Item::Event(e) => FieldValue::owned_any(e),
+            Node::Entity(e) => FieldValue::owned_any(e),
+            Node::Event(e) => FieldValue::owned_any(e),
         }
     }
 }
@@ -133,15 +133,15 @@ impl Item {
 #[derive(Clone, Debug)]
 struct Edge {
     cursor: String,
-    node: Item,
+    node: Node,
 }
 
-fn item(c: &ConnectionNode, i: usize) -> Option<Item> {
-    match &c.items {
-        Items::Entities(d, states) => {
-            states.get(i).map(|s| Item::Entity(EntityNode { descriptor: d.clone(), state: s.clone() }))
+fn node_at(c: &ConnectionNode, i: usize) -> Option<Node> {
+    match &c.nodes {
+        PageNodes::Entities(d, states) => {
+            states.get(i).map(|s| Node::Entity(EntityNode { descriptor: d.clone(), state: s.clone() }))
         }
-        Items::Events(events) => events.get(i).map(|e| Item::Event(EventNode(e.clone()))),
+        PageNodes::Events(events) => events.get(i).map(|e| Node::Event(EventNode(e.clone()))),
     }
 }
 

@@ -10,7 +10,7 @@ use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use chronicle_model::{EntityId, EventId, EventKind, StoredEvent};
 use chronicle_store::AuditFilter;
 
-use super::connection::{ConnectionNode, Items, connection_types, page_args};
+use super::connection::{ConnectionNode, PageNodes, connection_types, page_args};
 use super::context::{EventNode, Service, charged};
 use super::names::{
     DATE_TIME, EVENT, EVENT_CONNECTION, EVENT_EDGE, EVENT_KIND, EVENT_WHERE, FIELD_CHANGE, JSON, camel, event_kind_name,
@@ -163,7 +163,7 @@ pub async fn history_connection(
     let page: Vec<StoredEvent> = rest.into_iter().take(first).collect();
     Ok(ConnectionNode {
         cursors: page.iter().map(|e| event_cursor(e.seq, e.event.id)).collect(),
-        items: Items::Events(page),
+        nodes: PageNodes::Events(page),
         has_next_page,
         has_previous_page: after_seq.is_some(),
         total_count: Some(total),
@@ -191,7 +191,7 @@ pub async fn audit_connection(
     };
     Ok(ConnectionNode {
         cursors: page.iter().map(|e| event_cursor(e.seq, e.event.id)).collect(),
-        items: Items::Events(page),
+        nodes: PageNodes::Events(page),
         has_next_page,
         has_previous_page: before.is_some(),
         total_count,

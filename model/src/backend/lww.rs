@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{EventContext, PropertyBackend};
+use super::EventContext;
 use crate::descriptor::{BackendKind, ModelDescriptor};
 use crate::error::ModelError;
 use crate::id::EventId;
@@ -73,16 +73,14 @@ impl LwwState {
     }
 }
 
-impl PropertyBackend for LwwState {
-    type Operation = LwwOperation;
-
-    const KIND: BackendKind = BackendKind::Lww;
-
-    fn validate(descriptor: &ModelDescriptor, op: &LwwOperation, event: EventId) -> Result<(), ModelError> {
+impl LwwState {
+    /// Checks `op` against the model without touching state.
+    pub fn validate(descriptor: &ModelDescriptor, op: &LwwOperation, event: EventId) -> Result<(), ModelError> {
         check(descriptor, op, event, false)
     }
 
-    fn apply(
+    /// Merges `op` into this state; returns the names of the fields it set.
+    pub fn apply(
         &mut self,
         descriptor: &ModelDescriptor,
         op: &LwwOperation,

@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use yrs::updates::decoder::Decode;
 use yrs::{Doc, GetString, OffsetKind, Options, ReadTxn, StateVector, Transact, Update};
 
-use super::{EventContext, PropertyBackend};
+use super::EventContext;
 use crate::descriptor::{BackendKind, ModelDescriptor};
 use crate::error::ModelError;
 use crate::id::EventId;
@@ -105,7 +105,7 @@ pub(crate) fn apply_update(doc: &Doc, bytes: &[u8], collection: &str) -> Result<
         .map_err(|e| invalid(e.to_string()))?;
     if txn.has_missing_updates() {
         return Err(invalid(
-            "it depends on text changes this entity has not seen; compute it against the entity's whole text document (`textState`)"
+            "it depends on text changes this entity has not seen; compute it against the entity's whole current text document"
                 .into(),
         ));
     }
@@ -158,12 +158,9 @@ fn check_roots(
     Ok(())
 }
 
-impl PropertyBackend for TextState {
-    type Operation = TextOperation;
-
-    const KIND: BackendKind = BackendKind::Text;
-
-    fn validate(descriptor: &ModelDescriptor, op: &TextOperation, event: EventId) -> Result<(), ModelError> {
+impl TextState {
+    /// Checks `op` against the model without touching state.
+    pub fn validate(descriptor: &ModelDescriptor, op: &TextOperation, event: EventId) -> Result<(), ModelError> {
         if !descriptor.has_text() {
             return Err(ModelError::InvalidEvent {
                 event,
@@ -174,7 +171,8 @@ impl PropertyBackend for TextState {
         Ok(())
     }
 
-    fn apply(
+    /// Merges `op` into this state; returns the names of the fields it set.
+    pub fn apply(
         &mut self,
         descriptor: &ModelDescriptor,
         op: &TextOperation,

@@ -7,6 +7,8 @@ use serde::{Deserialize, Serialize};
 
 use chronicle_model::StoreError;
 
+/// sled's on-disk form of a [`StoredEvent`]: the same fields, owned, in the
+/// versioned encoding.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct EventRecord {
     pub event: Event,
