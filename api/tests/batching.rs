@@ -7,24 +7,18 @@
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
 use async_trait::async_trait;
-use chronicle_api::{AppConfig, AuthConfig, auth::mint, demo};
+use chronicle_api::{AppConfig, demo};
 use chronicle_model::{
     Batch, EntityId, EntityState, EventId, ModelError, Models, Outcome, Scope, StagingReads, StateReader, StoredEvent,
     Subscription,
 };
 use chronicle_store::{AuditFilter, ExpectedHeads, Page, Query, SledStore, Storage, StoreError, VerifyReport};
 use serde_json::{Value as Json, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::TcpStream;
+use support::R;
 
-type R<T = ()> = Result<T, Box<dyn std::error::Error>>;
-
-const SECRET: &str = "batching-tests-secret-0123";
-/// Every request is bounded by this.
-const WAIT: Duration = Duration::from_secs(20);
+mod support;
 
 /// A `Storage` that delegates to a `SledStore` and counts calls per method.
 struct Counting {
@@ -167,43 +161,13 @@ struct Server {
 async fn start() -> R<Server> {
     let dir = tempfile::tempdir()?;
     let store = Arc::new(Counting { inner: SledStore::open(dir.path(), demo::catalogue()?)?, calls: Mutex::default() });
-    let config =
-        AppConfig { auth: AuthConfig { secret: Some(SECRET.into()), ..AuthConfig::default() }, ..AppConfig::default() };
-    let (app, _) = chronicle_api::router(store.clone(), config)?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let addr = support::serve(store.clone(), AppConfig::default()).await?;
     Ok(Server { addr, store, _dir: dir })
 }
 
-/// POSTs a GraphQL request over a plain HTTP/1.1 connection; returns `data`.
+/// POSTs a GraphQL request; returns `data`.
 async fn post(addr: SocketAddr, query: &str) -> R<Json> {
-    let exchange = async {
-        let body = json!({ "query": query }).to_string();
-        let token = mint(SECRET, "batcher", 3600, None, None)?;
-        let mut stream = TcpStream::connect(addr).await?;
-        let request = format!(
-            "POST /graphql HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nAuthorization: Bearer {token}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-            body.len()
-        );
-        stream.write_all(request.as_bytes()).await?;
-        let mut raw = Vec::new();
-        stream.read_to_end(&mut raw).await?;
-        let text = String::from_utf8(raw)?;
-        let start = text.find("\r\n\r\n").ok_or("no HTTP body")? + 4;
-        let body = &text[start..];
-        // Take the JSON object inside, whatever the transfer encoding.
-        let json_start = body.find('{').ok_or("no JSON in the body")?;
-        let json_end = body.rfind('}').ok_or("no JSON in the body")? + 1;
-        let value: Json = serde_json::from_str(&body[json_start..json_end])?;
-        if let Some(errors) = value.get("errors") {
-            return Err(format!("GraphQL errors: {errors}").into());
-        }
-        Ok::<_, Box<dyn std::error::Error>>(value["data"].clone())
-    };
-    tokio::time::timeout(WAIT, exchange).await.map_err(|_| "the request timed out")?
+    support::post(addr, "batcher", query, json!({})).await
 }
 
 /// Runs `field(i)` for every `i` as aliased mutation fields of one request; returns the created ids.

@@ -6,23 +6,22 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+mod support;
+
 use chronicle_api::{AppConfig, AuthConfig, auth::mint, demo};
 use chronicle_store::{SledStore, Storage};
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{Value as Json, json};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use support::{R, SECRET, WAIT, post, token};
 use tokio::net::TcpStream;
 use tokio_tungstenite::tungstenite::Message;
 use tokio_tungstenite::tungstenite::client::IntoClientRequest;
 use tokio_tungstenite::tungstenite::http::HeaderValue;
 use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
 
-type R = Result<(), Box<dyn std::error::Error>>;
 type Ws = WebSocketStream<MaybeTlsStream<TcpStream>>;
 
-const SECRET: &str = "subscription-tests-secret";
-const WAIT: Duration = Duration::from_secs(10);
-
+/// A server on a loopback port over a sled store in a temporary directory.
 struct Server {
     addr: SocketAddr,
     _dir: tempfile::TempDir,
@@ -31,46 +30,19 @@ struct Server {
 async fn start(public_read: bool) -> Result<Server, Box<dyn std::error::Error>> {
     let dir = tempfile::tempdir()?;
     let store: Arc<dyn Storage> = Arc::new(SledStore::open(dir.path(), demo::catalogue()?)?);
-    let config = AppConfig {
-        auth: AuthConfig { secret: Some(SECRET.into()), public_read, ..AuthConfig::default() },
-        ..AppConfig::default()
-    };
-    let (app, _) = chronicle_api::router(store, config)?;
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
-    let addr = listener.local_addr()?;
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    Ok(Server { addr, _dir: dir })
+    let config = AppConfig { auth: AuthConfig { public_read, ..AuthConfig::default() }, ..AppConfig::default() };
+    Ok(Server { addr: support::serve(store, config).await?, _dir: dir })
 }
 
-fn token(user: &str) -> String {
-    mint(SECRET, user, 3600, None, None).unwrap_or_default()
-}
+/// The change feed's subscription index grows when a new subscription (or
+/// the first of identical ones) is live at the store.
+const FEED_ENTRIES: &str = "chronicle_feed_index_entries";
+/// Subscriptions being relayed to clients.
+const SUBSCRIPTIONS: &str = "chronicle_subscriptions";
 
-/// POSTs a GraphQL request over a plain HTTP/1.1 connection and returns the JSON body.
-async fn post(addr: SocketAddr, user: &str, query: &str, variables: Json) -> Result<Json, Box<dyn std::error::Error>> {
-    let body = json!({ "query": query, "variables": variables }).to_string();
-    let mut stream = TcpStream::connect(addr).await?;
-    let request = format!(
-        "POST /graphql HTTP/1.1\r\nHost: {addr}\r\nContent-Type: application/json\r\nAuthorization: Bearer {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-        token(user),
-        body.len()
-    );
-    stream.write_all(request.as_bytes()).await?;
-    let mut raw = Vec::new();
-    stream.read_to_end(&mut raw).await?;
-    let text = String::from_utf8(raw)?;
-    let start = text.find("\r\n\r\n").ok_or("no HTTP body")? + 4;
-    let body = &text[start..];
-    // The server may answer with chunked encoding; take the JSON object inside.
-    let json_start = body.find('{').ok_or("no JSON in the body")?;
-    let json_end = body.rfind('}').ok_or("no JSON in the body")? + 1;
-    let value: Json = serde_json::from_str(&body[json_start..json_end])?;
-    if let Some(errors) = value.get("errors") {
-        return Err(format!("GraphQL errors: {errors}").into());
-    }
-    Ok(value["data"].clone())
+/// Waits until a subscription started after the feed had `before` entries is live.
+async fn live(addr: SocketAddr, before: u64) -> R {
+    support::wait_for_metric(addr, FEED_ENTRIES, |n| n > before).await
 }
 
 async fn connect(addr: SocketAddr, protocol: &str) -> Result<Ws, Box<dyn std::error::Error>> {
@@ -152,6 +124,7 @@ async fn album_changed_delivers_created_updated_deleted() -> R {
     let a = artist(s.addr, "Miles").await?;
     let id = chronicle_model::EntityId::new().to_string();
     let mut ws = client(s.addr, "bob").await?;
+    let before = support::metric(s.addr, FEED_ENTRIES).await?;
     subscribe(
         &mut ws,
         "1",
@@ -159,7 +132,7 @@ async fn album_changed_delivers_created_updated_deleted() -> R {
         json!({"id": id}),
     )
     .await?;
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    live(s.addr, before).await?;
 
     post(s.addr, "alice", "mutation($id: ID, $a: ID!) { createAlbum(input: {id: $id, name: \"Kind of Blue\", year: 1959, artistId: $a}) { id } }", json!({"id": id, "a": a})).await?;
     let created = next_data(&mut ws, "1").await?;
@@ -188,6 +161,7 @@ async fn albums_changed_is_a_live_filter_with_entered_and_left() -> R {
     let s = start(false).await?;
     let a = artist(s.addr, "Miles").await?;
     let mut ws = client(s.addr, "bob").await?;
+    let before = support::metric(s.addr, FEED_ENTRIES).await?;
     subscribe(
         &mut ws,
         "f",
@@ -195,7 +169,7 @@ async fn albums_changed_is_a_live_filter_with_entered_and_left() -> R {
         json!({}),
     )
     .await?;
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    live(s.addr, before).await?;
 
     let create = "mutation($y: Int!, $a: ID!) { createAlbum(input: {name: \"X\", year: $y, artistId: $a}) { id } }";
     let old = post(s.addr, "alice", create, json!({"y": 1959, "a": a})).await?["createAlbum"]["id"].clone();
@@ -237,6 +211,7 @@ async fn a_filter_on_a_relation_sees_entities_move_in_and_out() -> R {
     let s = start(false).await?;
     let (a, b) = (artist(s.addr, "A").await?, artist(s.addr, "B").await?);
     let mut ws = client(s.addr, "bob").await?;
+    let before = support::metric(s.addr, FEED_ENTRIES).await?;
     subscribe(
         &mut ws,
         "r",
@@ -244,7 +219,7 @@ async fn a_filter_on_a_relation_sees_entities_move_in_and_out() -> R {
         json!({"b": b}),
     )
     .await?;
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    live(s.addr, before).await?;
     let create = "mutation($a: ID!) { createAlbum(input: {name: \"X\", year: 1, artistId: $a}) { id } }";
     let id = post(s.addr, "alice", create, json!({"a": a})).await?["createAlbum"]["id"].clone();
     let moved = "mutation($id: ID!, $a: ID!) { updateAlbum(id: $id, input: {artistId: $a}) { id } }";
@@ -273,7 +248,9 @@ async fn the_audit_feed_resumes_after_a_cursor_with_no_gap_and_no_duplicate() ->
         }
         true
     });
-    tokio::time::sleep(Duration::from_millis(30)).await;
+    // Subscribe while the writer is under way: after its first commits.
+    let seeded = support::metric(s.addr, "chronicle_commit_sequence").await?;
+    support::wait_for_metric(s.addr, "chronicle_commit_sequence", |n| n > seeded + 2).await?;
     let mut ws = client(s.addr, "bob").await?;
     subscribe(
         &mut ws,
@@ -332,13 +309,15 @@ async fn a_stuck_client_does_not_hold_back_a_healthy_one() -> R {
     let s = start(false).await?;
     let a = artist(s.addr, "Miles").await?;
     let mut stuck = client(s.addr, "stuck").await?;
+    let before = support::metric(s.addr, FEED_ENTRIES).await?;
     subscribe(&mut stuck, "s", "subscription { albumsChanged { kind id album { name description } } }", json!({}))
         .await?;
     let mut healthy = client(s.addr, "healthy").await?;
     // The same document as the stuck client's, so both share one execution.
     subscribe(&mut healthy, "h", "subscription { albumsChanged { kind id album { name description } } }", json!({}))
         .await?;
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    live(s.addr, before).await?;
+    support::wait_for_metric(s.addr, SUBSCRIPTIONS, |n| n >= 2).await?;
 
     // Large descriptions fill the stuck client's socket and queue quickly.
     let big = "x".repeat(200_000);
@@ -369,18 +348,20 @@ async fn identical_subscriptions_each_get_every_change_once() -> R {
     let a = artist(s.addr, "Miles").await?;
     let doc = "subscription { albumsChanged { kind album { name } } }";
     let mut clients = Vec::new();
+    let before = support::metric(s.addr, FEED_ENTRIES).await?;
     for user in ["u1", "u2", "u3"] {
         let mut ws = client(s.addr, user).await?;
         subscribe(&mut ws, "same", doc, json!({})).await?;
         clients.push(ws);
     }
     // A fourth subscriber joins the running shared execution later.
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    live(s.addr, before).await?;
+    support::wait_for_metric(s.addr, SUBSCRIPTIONS, |n| n >= 3).await?;
     let create = "mutation($n: String!, $a: ID!) { createAlbum(input: {name: $n, year: 1, artistId: $a}) { id } }";
     post(s.addr, "alice", create, json!({"n": "first", "a": a})).await?;
     let mut late = client(s.addr, "u4").await?;
     subscribe(&mut late, "same", doc, json!({})).await?;
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    support::wait_for_metric(s.addr, SUBSCRIPTIONS, |n| n >= 4).await?;
     for name in ["second", "third"] {
         post(s.addr, "alice", create, json!({"n": name, "a": a})).await?;
     }
@@ -452,8 +433,9 @@ async fn the_legacy_graphql_ws_protocol_works_too() -> R {
     send(&mut ws, json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {}", token("bob"))}}))
         .await?;
     assert_eq!(recv(&mut ws).await?["type"], "connection_ack");
+    let before = support::metric(s.addr, FEED_ENTRIES).await?;
     send(&mut ws, json!({"type": "start", "id": "1", "payload": {"query": "subscription { albumsChanged { kind album { name } } }"}})).await?;
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    live(s.addr, before).await?;
     post(
         s.addr,
         "alice",
