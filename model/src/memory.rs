@@ -112,12 +112,13 @@ impl MemoryStore {
     }
 
     /// A store holding `log` (events in a causal order, as
-    /// [`MemoryStore::events_since`] returns them) applied under `models`:
-    /// how a replica reopens what it persisted, under the models of the
-    /// build that reopens it.
-    pub fn restore(models: Models, log: Vec<Event>) -> Result<Self, ModelError> {
-        let store = Self::new(models);
-        store.apply_events(log)?;
+    /// [`MemoryStore::events_since`] returns them) under `models`: how a
+    /// replica reopens what it persisted, under the models of the build that
+    /// reopens it ([`Batch::Stored`]). Signals are buffered up to `capacity`
+    /// per subscription.
+    pub fn restore(models: Models, log: Vec<Event>, capacity: usize) -> Result<Self, StoreError> {
+        let store = Self::with_feed_capacity(models, capacity);
+        store.write_now(Batch::Stored(log), &[])?;
         Ok(store)
     }
 

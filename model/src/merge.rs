@@ -47,6 +47,17 @@ pub fn apply(
     apply_checked(descriptor, state, event, depth_of, false)
 }
 
+/// [`apply`] for an event accepted earlier (a stored history reapplied),
+/// under a model that may have changed since: see [`apply_checked`].
+pub fn apply_stored(
+    descriptor: &ModelDescriptor,
+    state: Option<&EntityState>,
+    event: &Event,
+    depth_of: &dyn Fn(EventId) -> Option<u64>,
+) -> Result<Applied, ModelError> {
+    apply_checked(descriptor, state, event, depth_of, true)
+}
+
 /// [`apply`], or with `stored` the fold of an event accepted earlier, under
 /// a model that may have changed since: a creation need not set fields added
 /// later (they read as their defaults) and writes to removed fields are kept.
@@ -133,7 +144,16 @@ fn apply_checked(
     } else {
         descriptor.fields.iter().filter(|f| changed.contains(&f.name)).map(|f| f.name.clone()).collect()
     };
-    let changes = summarize(event, &next, &changed_fields);
+    // The summary names every field the event wrote: for a stored event
+    // also those the model has dropped since, as when it was first applied.
+    let mut summarized = changed_fields.clone();
+    if kind != EventKind::Deleted {
+        let mut dropped: Vec<String> = changed.into_iter().filter(|name| descriptor.field(name).is_none()).collect();
+        dropped.sort();
+        dropped.dedup();
+        summarized.extend(dropped);
+    }
+    let changes = summarize(event, &next, &summarized);
     Ok(Applied { state: next, depth, kind, changed_fields, changes })
 }
 
@@ -165,12 +185,6 @@ fn summarize(event: &Event, after: &EntityState, fields: &[String]) -> Vec<Field
         .collect()
 }
 
-/// Folds `events` (in an order that respects precursors) into a state.
-///
-/// The events are a stored history, checked when they were applied, so the
-/// fold tolerates what model changes since allow: a creation without a field
-/// added later, writes to a field removed since (kept in the state).
-/// Returns `None` for an empty history.
 /// An entity id belongs for ever to the collection of its first event.
 /// `owner` is that collection as the store knows it (`None` for an id never
 /// seen); an event for the id in any other collection is refused, so no
@@ -186,6 +200,12 @@ pub fn check_owner(event: &Event, owner: Option<&str>) -> Result<(), ModelError>
     }
 }
 
+/// Folds `events` (in an order that respects precursors) into a state.
+///
+/// The events are a stored history, checked when they were applied, so the
+/// fold tolerates what model changes since allow: a creation without a field
+/// added later, writes to a field removed since (kept in the state).
+/// Returns `None` for an empty history.
 pub fn replay<'e>(
     descriptor: &ModelDescriptor,
     events: impl IntoIterator<Item = &'e Event>,

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use crate::descriptor::Models;
 use crate::event::Event;
 use crate::id::{EntityId, EventId};
-use crate::merge::{Applied, apply, check_owner};
+use crate::merge::{Applied, apply, apply_stored, check_owner};
 use crate::signal::ChangeSignal;
 use crate::state::EntityState;
 use crate::storage::Outcome;
@@ -79,6 +79,28 @@ impl Staging {
     /// Applies `event` over the latest staged state of its entity, or else
     /// the store's. A refused event leaves the staging as it was.
     pub fn stage(&mut self, models: &Models, reads: &dyn StagingReads, event: Event) -> Result<(), StoreError> {
+        self.stage_checked(models, reads, event, false)
+    }
+
+    /// Stages `events` that were accepted before (a persisted log being
+    /// restored) under models that may have changed since: writes to fields
+    /// the models no longer have are kept, fields added since read as their
+    /// defaults ([`apply_stored`]).
+    pub fn of_stored(models: &Models, reads: &dyn StagingReads, events: Vec<Event>) -> Result<Self, StoreError> {
+        let mut staging = Self::default();
+        for event in events {
+            staging.stage_checked(models, reads, event, true)?;
+        }
+        Ok(staging)
+    }
+
+    fn stage_checked(
+        &mut self,
+        models: &Models,
+        reads: &dyn StagingReads,
+        event: Event,
+        stored: bool,
+    ) -> Result<(), StoreError> {
         if self.by_id.contains_key(&event.id) || reads.event_depth(event.id)?.is_some() {
             self.slots.push(None);
             return Ok(());
@@ -113,6 +135,7 @@ impl Staging {
                 }
             }
         };
+        let apply = if stored { apply_stored } else { apply };
         let applied = apply(descriptor, previous.as_ref(), &event, &depth_of);
         if let Some(e) = read_error.into_inner() {
             return Err(e);
@@ -215,6 +238,9 @@ pub enum Batch {
     Events(Vec<Event>),
     /// Events staged earlier over the store's states (the API's request).
     Staged(Staging),
+    /// Events accepted before, restored under models that may have changed
+    /// since (a replica reopening its persisted log): see [`Staging::of_stored`].
+    Stored(Vec<Event>),
 }
 
 impl Batch {
@@ -224,6 +250,7 @@ impl Batch {
     pub fn stage(self, models: &Models, reads: &dyn StagingReads) -> Result<Staging, StoreError> {
         match self {
             Batch::Events(events) => Staging::of(models, reads, events),
+            Batch::Stored(events) => Staging::of_stored(models, reads, events),
             Batch::Staged(staging) if staging.still_holds(reads)? => Ok(staging),
             Batch::Staged(staging) => Staging::of(models, reads, staging.into_events()),
         }

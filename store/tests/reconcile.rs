@@ -1,17 +1,29 @@
-//! Schema reconciliation at open, one case per test: the same data directory
-//! opened with successive versions of a model (`v1`, `v2`, ... below, all on
-//! collection `album`).
+//! Schema reconciliation at open, one case per test: the same store opened
+//! with successive versions of a model (`v1`, `v2`, ... below, all on
+//! collection `album`). Every engine reconciles (the memory store when it
+//! restores its log); refusing an incompatible type needs the descriptors an
+//! engine stored, so those cases run on sled.
 
 use std::error::Error;
-use std::path::Path;
+use std::sync::Arc;
 
 use chronicle_model::{EntityId, Model, Operation, Text, Value};
 use chronicle_store::{Filter, Op, OrderBy, Query, SledStore, Storage, StorageExt, StoreError};
+use support::{Engine, Place, R, Sled};
 
-type R = Result<(), Box<dyn Error>>;
+mod support;
 
-fn open<M: Model>(dir: &Path) -> Result<SledStore, StoreError> {
-    SledStore::open(dir, chronicle_model::Models::new([M::descriptor()])?)
+engine_tests!(
+    an_added_field_reads_as_its_default_and_its_index_is_backfilled,
+    a_field_that_loses_unindexed_is_backfilled,
+    a_removed_field_stays_in_history,
+    an_index_is_dropped_when_its_field_becomes_unindexed,
+    a_compatible_type_change_is_accepted,
+);
+
+/// Opens the store at `place` with model `M` as the only model.
+fn open<E: Engine, M: Model>(place: &Place) -> Result<Arc<E::Store>, StoreError> {
+    E::open(place, chronicle_model::Models::new([M::descriptor()])?)
 }
 
 fn ids_of(page: &chronicle_store::Page) -> Vec<EntityId> {
@@ -20,23 +32,19 @@ fn ids_of(page: &chronicle_store::Page) -> Vec<EntityId> {
     ids
 }
 
-async fn assert_clean(store: &SledStore) -> R {
+async fn assert_clean(store: &impl Storage) -> R {
     let report = store.verify().await?;
     assert!(report.is_clean(), "verify found {:?}", report.differences);
     Ok(())
 }
 
-/// The number of index entries of `album.<field>`, read with raw sled
-/// (the store must be closed).
-fn index_entries(dir: &Path, field: &str) -> Result<usize, Box<dyn Error>> {
-    let mut prefix = Vec::new();
-    for part in ["album", field] {
-        prefix.extend((part.len() as u32).to_be_bytes());
-        prefix.extend(part.as_bytes());
+/// Checks that `album.<field>` has `expected` index entries, on engines that
+/// keep indexes (the store at `place` must be closed).
+fn expect_index_entries<E: Engine>(place: &Place, field: &str, expected: usize, why: &str) -> R {
+    if let Some(found) = E::index_entries(place, "album", field)? {
+        assert_eq!(found, expected, "index entries of `album.{field}`: {why}");
     }
-    let db = sled::open(dir)?;
-    let n = db.open_tree("indexes")?.scan_prefix(prefix).count();
-    Ok(n)
+    Ok(())
 }
 
 mod added {
@@ -79,12 +87,11 @@ mod added {
     }
 }
 
-#[tokio::test]
-async fn an_added_field_reads_as_its_default_and_its_index_is_backfilled() -> R {
+async fn an_added_field_reads_as_its_default_and_its_index_is_backfilled<E: Engine>() -> R {
     use added::{v1, v2};
-    let dir = tempfile::tempdir()?;
+    let place = Place::new()?;
     let (kept, edited, deleted, first_event) = {
-        let store = open::<v1::Album>(dir.path())?;
+        let store = open::<E, v1::Album>(&place)?;
         let mut tx = store.begin("alice");
         let kept = tx.create(v1::Album { name: "Kind of Blue".into(), year: 1959, liner: Text::from("modal") })?;
         let edited = tx.create(v1::Album { name: "Giant Steps".into(), year: 1960, liner: Text::default() })?;
@@ -94,10 +101,11 @@ async fn an_added_field_reads_as_its_default_and_its_index_is_backfilled() -> R 
         tx.edit::<v1::Album>(edited)?.set_year(1961);
         tx.delete::<v1::Album>(deleted)?;
         tx.commit().await?;
+        E::close(&place, store);
         (kept, edited, deleted, events[0].id)
     };
 
-    let store = open::<v2::Album>(dir.path())?;
+    let store = open::<E, v2::Album>(&place)?;
     for id in [kept, edited] {
         let a = store.load::<v2::Album>(id).await?.ok_or("album missing after reopen")?;
         assert_eq!(a.rank, None, "Option reads as None");
@@ -129,7 +137,7 @@ async fn an_added_field_reads_as_its_default_and_its_index_is_backfilled() -> R 
     }
     let q = Query { order: vec![OrderBy::desc("count"), OrderBy::asc("name")], ..Query::default() };
     assert_eq!(store.query("album", &q).await?.ids(), [edited, kept]);
-    assert_clean(&store).await?;
+    assert_clean(&*store).await?;
 
     // New writes keep the new indexes up to date.
     let mut tx = store.begin("bob");
@@ -140,14 +148,14 @@ async fn an_added_field_reads_as_its_default_and_its_index_is_backfilled() -> R 
     assert_eq!(page.ids(), [kept]);
     let page = store.query("album", &Query::filter(Filter::field("format", Op::Eq("Vinyl".into())))).await?;
     assert_eq!(page.ids(), [edited]);
-    assert_clean(&store).await?;
-    drop(store);
+    assert_clean(&*store).await?;
+    E::close(&place, store);
 
     // A second open with the same struct changes nothing.
-    let store = open::<v2::Album>(dir.path())?;
+    let store = open::<E, v2::Album>(&place)?;
     let a = store.load::<v2::Album>(kept).await?.ok_or("album missing")?;
     assert_eq!((a.count, a.rank, a.format), (5, Some(1), v2::Format::Cd));
-    assert_clean(&store).await?;
+    assert_clean(&*store).await?;
     Ok(())
 }
 
@@ -179,13 +187,12 @@ mod reindexed {
     }
 }
 
-#[tokio::test]
-async fn a_field_that_loses_unindexed_is_backfilled() -> R {
+async fn a_field_that_loses_unindexed_is_backfilled<E: Engine>() -> R {
     use reindexed::{v1, v2};
-    let dir = tempfile::tempdir()?;
+    let place = Place::new()?;
     let mut ids = Vec::new();
     {
-        let store = open::<v1::Album>(dir.path())?;
+        let store = open::<E, v1::Album>(&place)?;
         let mut tx = store.begin("alice");
         for (name, year, nick) in [("a", 1970, Some("x")), ("b", 1959, None), ("c", 1965, Some("y")), ("d", 1959, None)]
         {
@@ -197,10 +204,11 @@ async fn a_field_that_loses_unindexed_is_backfilled() -> R {
         tx.commit().await?;
         let refused = store.query("album", &Query { order: vec![OrderBy::asc("year")], ..Query::default() }).await;
         assert!(matches!(refused, Err(StoreError::InvalidQuery(_))), "unindexed in v1: {refused:?}");
+        E::close(&place, store);
     }
-    assert_eq!(index_entries(dir.path(), "year")?, 0, "v1 keeps no index on `year`");
+    expect_index_entries::<E>(&place, "year", 0, "v1 keeps no index on `year`")?;
 
-    let store = open::<v2::Album>(dir.path())?;
+    let store = open::<E, v2::Album>(&place)?;
     let page = store.query("album", &Query::filter(Filter::field("year", Op::Eq(1959.into())))).await?;
     assert_eq!(page.ids(), [ids[1]]);
     let page = store.query("album", &Query::filter(Filter::field("nick", Op::IsNull(true)))).await?;
@@ -209,9 +217,9 @@ async fn a_field_that_loses_unindexed_is_backfilled() -> R {
     assert_eq!(page.ids(), [ids[2]]);
     let q = Query { order: vec![OrderBy::desc("year")], ..Query::default() };
     assert_eq!(store.query("album", &q).await?.ids(), [ids[0], ids[2], ids[1]]);
-    assert_clean(&store).await?;
-    drop(store);
-    assert_eq!(index_entries(dir.path(), "year")?, 3, "one entry per live album, none for the deleted one");
+    assert_clean(&*store).await?;
+    E::close(&place, store);
+    expect_index_entries::<E>(&place, "year", 3, "one entry per live album, none for the deleted one")?;
     Ok(())
 }
 
@@ -251,12 +259,11 @@ fn set_in(event: &chronicle_model::Event, field: &str) -> Option<Value> {
     })
 }
 
-#[tokio::test]
-async fn a_removed_field_stays_in_history() -> R {
+async fn a_removed_field_stays_in_history<E: Engine>() -> R {
     use removed::{v1, v2};
-    let dir = tempfile::tempdir()?;
+    let place = Place::new()?;
     let id = {
-        let store = open::<v1::Album>(dir.path())?;
+        let store = open::<E, v1::Album>(&place)?;
         let mut tx = store.begin("alice");
         let id = tx.create(v1::Album {
             name: "Kind of Blue".into(),
@@ -269,11 +276,12 @@ async fn a_removed_field_stays_in_history() -> R {
         let mut tx = store.begin("alice");
         tx.edit::<v1::Album>(id)?.set_mood("green");
         tx.commit().await?;
+        E::close(&place, store);
         id
     };
-    assert_eq!(index_entries(dir.path(), "mood")?, 1);
+    expect_index_entries::<E>(&place, "mood", 1, "v1 indexes `mood`")?;
 
-    let store = open::<v2::Album>(dir.path())?;
+    let store = open::<E, v2::Album>(&place)?;
     let a = store.load::<v2::Album>(id).await?.ok_or("album missing after reopen")?;
     assert_eq!((a.name.as_str(), a.year), ("Kind of Blue", 1959));
     let history = store.history("album", id).await?;
@@ -292,17 +300,17 @@ async fn a_removed_field_stays_in_history() -> R {
     tx.commit().await?;
     let a = store.load::<v2::Album>(id).await?.ok_or("album missing")?;
     assert_eq!((a.year, a.liner.as_str()), (1960, "liner"));
-    assert_clean(&store).await?;
-    drop(store);
-    assert_eq!(index_entries(dir.path(), "mood")?, 0, "the removed field's index is dropped");
+    assert_clean(&*store).await?;
+    E::close(&place, store);
+    expect_index_entries::<E>(&place, "mood", 0, "the removed field's index is dropped")?;
 
     // The data was never thrown away: bringing the field back shows its last value.
-    let store = open::<v1::Album>(dir.path())?;
+    let store = open::<E, v1::Album>(&place)?;
     let a = store.load::<v1::Album>(id).await?.ok_or("album missing")?;
     assert_eq!((a.mood.as_str(), a.year, a.memo.as_str(), a.liner.as_str()), ("green", 1960, "m", "liner"));
     let page = store.query("album", &Query::filter(Filter::field("mood", Op::Eq("green".into())))).await?;
     assert_eq!(page.ids(), [id], "the returning field's index is backfilled");
-    assert_clean(&store).await?;
+    assert_clean(&*store).await?;
     Ok(())
 }
 
@@ -331,23 +339,23 @@ mod unindexed {
     }
 }
 
-#[tokio::test]
-async fn an_index_is_dropped_when_its_field_becomes_unindexed() -> R {
+async fn an_index_is_dropped_when_its_field_becomes_unindexed<E: Engine>() -> R {
     use unindexed::{v1, v2};
-    let dir = tempfile::tempdir()?;
+    let place = Place::new()?;
     let mut ids = Vec::new();
     {
-        let store = open::<v1::Album>(dir.path())?;
+        let store = open::<E, v1::Album>(&place)?;
         let mut tx = store.begin("alice");
         for (name, year) in [("a", 1959), ("b", 1960), ("c", 1961)] {
             ids.push(tx.create(v1::Album { name: name.into(), year })?);
         }
         tx.commit().await?;
+        E::close(&place, store);
     }
-    assert_eq!(index_entries(dir.path(), "year")?, 3);
+    expect_index_entries::<E>(&place, "year", 3, "v1 indexes `year`")?;
 
-    let store = open::<v2::Album>(dir.path())?;
-    assert_clean(&store).await?;
+    let store = open::<E, v2::Album>(&place)?;
+    assert_clean(&*store).await?;
     // Filters still work (by a scan); ordering needs the index.
     let page = store.query("album", &Query::filter(Filter::field("year", Op::Gte(1960.into())))).await?;
     assert_eq!(page.ids(), [ids[1], ids[2]]);
@@ -358,10 +366,10 @@ async fn an_index_is_dropped_when_its_field_becomes_unindexed() -> R {
     tx.create(v2::Album { name: "d".into(), year: 1962 })?;
     tx.edit::<v2::Album>(ids[0])?.set_year(1958);
     tx.commit().await?;
-    assert_clean(&store).await?;
-    drop(store);
-    assert_eq!(index_entries(dir.path(), "year")?, 0, "no stray entries");
-    assert_eq!(index_entries(dir.path(), "name")?, 4, "the other index is untouched");
+    assert_clean(&*store).await?;
+    E::close(&place, store);
+    expect_index_entries::<E>(&place, "year", 0, "no stray entries")?;
+    expect_index_entries::<E>(&place, "name", 4, "the other index is untouched")?;
     Ok(())
 }
 
@@ -477,9 +485,9 @@ mod retyped {
     }
 }
 
-async fn seed_retyped(dir: &Path) -> Result<Vec<EntityId>, Box<dyn Error>> {
+async fn seed_retyped<E: Engine>(place: &Place) -> Result<Vec<EntityId>, Box<dyn Error>> {
     use retyped::v1;
-    let store = open::<v1::Album>(dir)?;
+    let store = open::<E, v1::Album>(place)?;
     let mut tx = store.begin("alice");
     let a = tx.create(v1::Album {
         name: "a".into(),
@@ -496,20 +504,22 @@ async fn seed_retyped(dir: &Path) -> Result<Vec<EntityId>, Box<dyn Error>> {
         notes: Text::default(),
     })?;
     tx.commit().await?;
+    E::close(place, store);
     Ok(vec![a, b])
 }
 
 #[tokio::test]
 async fn an_incompatible_type_change_is_refused_and_changes_nothing() -> R {
     use retyped::{fewer_formats, notes_string, rank_required, v1, year_string};
-    let dir = tempfile::tempdir()?;
-    let ids = seed_retyped(dir.path()).await?;
+    let place = Place::new()?;
+    let ids = seed_retyped::<Sled>(&place).await?;
 
-    let attempts: [(&str, Result<SledStore, StoreError>, &str, &str); 4] = [
-        ("year", open::<year_string::Album>(dir.path()), "i32", "String"),
-        ("rank", open::<rank_required::Album>(dir.path()), "Option<i32>", "i32"),
-        ("notes", open::<notes_string::Album>(dir.path()), "Text", "String"),
-        ("format", open::<fewer_formats::Album>(dir.path()), "Format", "Format"),
+    type Opened = Result<Arc<SledStore>, StoreError>;
+    let attempts: [(&str, Opened, &str, &str); 4] = [
+        ("year", open::<Sled, year_string::Album>(&place), "i32", "String"),
+        ("rank", open::<Sled, rank_required::Album>(&place), "Option<i32>", "i32"),
+        ("notes", open::<Sled, notes_string::Album>(&place), "Text", "String"),
+        ("format", open::<Sled, fewer_formats::Album>(&place), "Format", "Format"),
     ];
     for (field_name, result, old_type, new_type) in attempts {
         match result {
@@ -532,22 +542,21 @@ async fn an_incompatible_type_change_is_refused_and_changes_nothing() -> R {
     }
 
     // The refusals left the directory as it was.
-    let store = open::<v1::Album>(dir.path())?;
+    let store = open::<Sled, v1::Album>(&place)?;
     let a = store.load::<v1::Album>(ids[0]).await?.ok_or("album missing")?;
     assert_eq!((a.year, a.rank, a.format, a.notes.as_str()), (1959, Some(2), v1::Format::Cd, "n"));
     let page = store.query("album", &Query::filter(Filter::field("year", Op::Eq(1960.into())))).await?;
     assert_eq!(page.ids(), [ids[1]]);
-    assert_clean(&store).await?;
+    assert_clean(&*store).await?;
     Ok(())
 }
 
-#[tokio::test]
-async fn a_compatible_type_change_is_accepted() -> R {
+async fn a_compatible_type_change_is_accepted<E: Engine>() -> R {
     use retyped::v2;
-    let dir = tempfile::tempdir()?;
-    let ids = seed_retyped(dir.path()).await?;
+    let place = Place::new()?;
+    let ids = seed_retyped::<E>(&place).await?;
 
-    let store = open::<v2::Album>(dir.path())?;
+    let store = open::<E, v2::Album>(&place)?;
     let a = store.load::<v2::Album>(ids[0]).await?.ok_or("album missing")?;
     assert_eq!((a.year, a.format), (Some(1959), v2::Format::Cd));
     let b = store.load::<v2::Album>(ids[1]).await?.ok_or("album missing")?;
@@ -555,7 +564,7 @@ async fn a_compatible_type_change_is_accepted() -> R {
     // The old index entries still serve the widened type.
     let page = store.query("album", &Query::filter(Filter::field("year", Op::Eq(1959.into())))).await?;
     assert_eq!(page.ids(), [ids[0]]);
-    assert_clean(&store).await?;
+    assert_clean(&*store).await?;
 
     // The new possibilities can be written and found.
     let mut tx = store.begin("bob");
@@ -565,10 +574,10 @@ async fn a_compatible_type_change_is_accepted() -> R {
     assert_eq!(page.ids(), [ids[1]]);
     let page = store.query("album", &Query::filter(Filter::field("format", Op::Eq("Cassette".into())))).await?;
     assert_eq!(page.ids(), [ids[1]]);
-    assert_clean(&store).await?;
-    drop(store);
+    assert_clean(&*store).await?;
+    E::close(&place, store);
 
-    let store = open::<v2::Album>(dir.path())?;
+    let store = open::<E, v2::Album>(&place)?;
     let b = store.load::<v2::Album>(ids[1]).await?.ok_or("album missing")?;
     assert_eq!((b.year, b.format), (None, v2::Format::Cassette));
     Ok(())
@@ -611,16 +620,16 @@ mod readded {
 #[tokio::test]
 async fn a_removed_field_cannot_come_back_with_another_type() -> R {
     use readded::{v1, v2, v3};
-    let dir = tempfile::tempdir()?;
+    let place = Place::new()?;
     let id = {
-        let store = open::<v1::Album>(dir.path())?;
+        let store = open::<Sled, v1::Album>(&place)?;
         let mut tx = store.begin("alice");
         let id = tx.create(v1::Album { name: "a".into(), year: 1959 })?;
         tx.commit().await?;
         id
     };
-    drop(open::<v2::Album>(dir.path())?);
-    match open::<v3::Album>(dir.path()) {
+    drop(open::<Sled, v2::Album>(&place)?);
+    match open::<Sled, v3::Album>(&place) {
         Err(StoreError::IncompatibleSchema { model, field, old, new }) => {
             assert_eq!(
                 (model.as_str(), field.as_str(), old.as_str(), new.as_str()),
@@ -634,8 +643,8 @@ async fn a_removed_field_cannot_come_back_with_another_type() -> R {
         }
     }
     // Coming back with its old type is fine, and shows the old value.
-    let store = open::<v1::Album>(dir.path())?;
+    let store = open::<Sled, v1::Album>(&place)?;
     assert_eq!(store.load::<v1::Album>(id).await?.ok_or("album missing")?.year, 1959);
-    assert_clean(&store).await?;
+    assert_clean(&*store).await?;
     Ok(())
 }

@@ -57,6 +57,12 @@ pub trait Engine: 'static {
     fn open(place: &Place, models: Models) -> Result<Arc<Self::Store>, StoreError> {
         Self::open_with(place, models, Options::default())
     }
+
+    /// How many index entries `collection.field` has in the closed store at
+    /// `place`; `None` for an engine without indexes (the memory store
+    /// evaluates every query over all states of the collection).
+    fn index_entries(place: &Place, collection: &str, field: &str)
+    -> Result<Option<usize>, Box<dyn std::error::Error>>;
 }
 
 /// The in-memory store; reopening restores its log under the new models.
@@ -68,14 +74,16 @@ impl Engine for Memory {
 
     fn open_with(place: &Place, models: Models, options: Options) -> Result<Arc<MemoryStore>, StoreError> {
         let log = place.log.lock().unwrap_or_else(|p| p.into_inner()).clone();
-        let store = MemoryStore::with_feed_capacity(models, options.feed_capacity);
-        store.apply_events(log)?;
-        Ok(Arc::new(store))
+        Ok(Arc::new(MemoryStore::restore(models, log, options.feed_capacity)?))
     }
 
     fn close(place: &Place, store: Arc<MemoryStore>) {
         let log = store.events_since(0).into_iter().map(|s| (*s.event).clone()).collect();
         *place.log.lock().unwrap_or_else(|p| p.into_inner()) = log;
+    }
+
+    fn index_entries(_: &Place, _: &str, _: &str) -> Result<Option<usize>, Box<dyn std::error::Error>> {
+        Ok(None)
     }
 }
 
@@ -97,6 +105,22 @@ impl Engine for Sled {
 
     fn close(_: &Place, store: Arc<SledStore>) {
         drop(store);
+    }
+
+    /// Reads the `indexes` tree with raw sled (the key layout of
+    /// `store/DESIGN.md`: length-prefixed collection and field, then the value).
+    fn index_entries(
+        place: &Place,
+        collection: &str,
+        field: &str,
+    ) -> Result<Option<usize>, Box<dyn std::error::Error>> {
+        let mut prefix = Vec::new();
+        for part in [collection, field] {
+            prefix.extend((part.len() as u32).to_be_bytes());
+            prefix.extend(part.as_bytes());
+        }
+        let db = sled::open(place.dir.path())?;
+        Ok(Some(db.open_tree("indexes")?.scan_prefix(prefix).count()))
     }
 }
 
