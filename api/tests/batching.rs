@@ -14,7 +14,7 @@ use chronicle_model::{
     Batch, EntityId, EntityState, EventId, ModelError, Models, Outcome, Scope, StagingReads, StateReader, StoredEvent,
     Subscription,
 };
-use chronicle_store::{AuditFilter, ExpectedHeads, Page, Query, SledStore, Storage, StoreError, VerifyReport};
+use chronicle_store::{AuditQuery, ExpectedHeads, Page, Query, SledStore, Storage, StoreError, VerifyReport};
 use serde_json::{Value as Json, json};
 use support::R;
 
@@ -110,14 +110,9 @@ impl Storage for Counting {
         self.inner.history(collection, entity).await
     }
 
-    async fn audit(
-        &self,
-        filter: &AuditFilter,
-        first: usize,
-        before: Option<EventId>,
-    ) -> Result<Vec<StoredEvent>, StoreError> {
+    async fn audit(&self, query: &AuditQuery) -> Result<Vec<StoredEvent>, StoreError> {
         self.count("audit");
-        self.inner.audit(filter, first, before).await
+        self.inner.audit(query).await
     }
 
     async fn events_after(&self, seq: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {

@@ -19,7 +19,7 @@ use crate::query::{Page, Query};
 use crate::signal::{ChangeFeed, Scope, Subscription};
 use crate::staging::{Batch, StagingReads};
 use crate::state::EntityState;
-use crate::storage::{AuditFilter, Difference, ExpectedHeads, Outcome, Storage, StoredEvent, VerifyReport};
+use crate::storage::{AuditQuery, Difference, ExpectedHeads, Outcome, Storage, StoredEvent, VerifyReport};
 use crate::store_error::StoreError;
 use crate::timestamp::Timestamp;
 use crate::transaction::{StateReader, Transaction};
@@ -265,15 +265,15 @@ impl MemoryStore {
         Ok(report)
     }
 
-    fn audit_now(&self, filter: &AuditFilter, first: usize, before: Option<EventId>) -> Vec<StoredEvent> {
+    fn audit_now(&self, query: &AuditQuery) -> Vec<StoredEvent> {
         let inner = self.lock();
         let mut matching: Vec<&StoredEvent> = inner
             .events
             .values()
-            .filter(|s| filter.matches(&s.event) && before.is_none_or(|b| s.event.id < b))
+            .filter(|s| query.filter.matches(&s.event) && query.before.is_none_or(|b| s.event.id < b))
             .collect();
         matching.sort_by_key(|s| std::cmp::Reverse(s.event.id));
-        matching.into_iter().take(first).cloned().collect()
+        matching.into_iter().take(query.first).cloned().collect()
     }
 }
 
@@ -306,16 +306,6 @@ impl Storage for MemoryStore {
         self.query_now(collection, query)
     }
 
-    async fn query_related(
-        &self,
-        collection: &str,
-        field: &str,
-        targets: &[EntityId],
-        query: &Query,
-    ) -> Result<Vec<Page>, StoreError> {
-        targets.iter().map(|target| self.query_now(collection, &query.related_to(field, *target))).collect()
-    }
-
     async fn event(&self, id: EventId) -> Result<Option<StoredEvent>, StoreError> {
         Ok(self.lock().events.get(&id).cloned())
     }
@@ -324,13 +314,8 @@ impl Storage for MemoryStore {
         Ok(self.history_of(collection, entity))
     }
 
-    async fn audit(
-        &self,
-        filter: &AuditFilter,
-        first: usize,
-        before: Option<EventId>,
-    ) -> Result<Vec<StoredEvent>, StoreError> {
-        Ok(self.audit_now(filter, first, before))
+    async fn audit(&self, query: &AuditQuery) -> Result<Vec<StoredEvent>, StoreError> {
+        Ok(self.audit_now(query))
     }
 
     async fn events_after(&self, seq: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {

@@ -98,6 +98,15 @@ impl AuditFilter {
     }
 }
 
+/// One page of the audit log: the events `filter` matches, newest first (by
+/// event time), at most `first` of them, strictly before event `before`.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AuditQuery {
+    pub filter: AuditFilter,
+    pub first: usize,
+    pub before: Option<EventId>,
+}
+
 /// One difference `verify` found between the log and what is materialized.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Difference {
@@ -175,14 +184,21 @@ pub trait Storage: StagingReads + MaybeSendSync + 'static {
     async fn query(&self, collection: &str, query: &Query) -> Result<Page, StoreError>;
 
     /// For each target id, one page of `collection` entities whose `Ref`
-    /// field `field` points at it (a reverse relation), in one call.
+    /// field `field` points at it (a reverse relation). Engines that can
+    /// read all targets' pages in one pass override this.
     async fn query_related(
         &self,
         collection: &str,
         field: &str,
         targets: &[EntityId],
         query: &Query,
-    ) -> Result<Vec<Page>, StoreError>;
+    ) -> Result<Vec<Page>, StoreError> {
+        let mut pages = Vec::with_capacity(targets.len());
+        for target in targets {
+            pages.push(self.query(collection, &query.related_to(field, *target)).await?);
+        }
+        Ok(pages)
+    }
 
     async fn event(&self, id: EventId) -> Result<Option<StoredEvent>, StoreError>;
 
@@ -190,13 +206,8 @@ pub trait Storage: StagingReads + MaybeSendSync + 'static {
     /// order that respects precursors.
     async fn history(&self, collection: &str, entity: EntityId) -> Result<Vec<StoredEvent>, StoreError>;
 
-    /// Audit: matching events, newest first (by event time), strictly before `before`.
-    async fn audit(
-        &self,
-        filter: &AuditFilter,
-        first: usize,
-        before: Option<EventId>,
-    ) -> Result<Vec<StoredEvent>, StoreError>;
+    /// One page of the audit log.
+    async fn audit(&self, query: &AuditQuery) -> Result<Vec<StoredEvent>, StoreError>;
 
     /// Up to `limit` events with a commit sequence above `seq`, in commit order.
     async fn events_after(&self, seq: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError>;

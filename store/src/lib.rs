@@ -38,8 +38,8 @@ pub mod sync_mode;
 // that every engine and the browser replica share them; re-exported here for
 // users of an engine.
 pub use chronicle_model::{
-    AuditFilter, Batch, DEFAULT_FIRST, Difference, ExpectedHeads, Filter, Op, OrderBy, Page, Query, Storage,
-    StorageExt, StoreError, StoreTransaction, VerifyReport,
+    AuditFilter, AuditQuery, Batch, DEFAULT_FIRST, Difference, ExpectedHeads, Filter, Op, OrderBy, Page, Query,
+    Storage, StorageExt, StoreError, StoreTransaction, VerifyReport,
 };
 pub use sled::{SledOptions, SledStore};
 pub use sync_mode::SyncMode;

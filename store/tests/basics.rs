@@ -5,7 +5,7 @@
 mod support;
 
 use chronicle_model::{ChangeKind, EventKind, Model, Ref, Scope, Text, Timestamp, models};
-use chronicle_store::{AuditFilter, Filter, Op, OrderBy, Query, Storage, StorageExt, StoreError};
+use chronicle_store::{AuditFilter, AuditQuery, Filter, Op, OrderBy, Query, Storage, StorageExt, StoreError};
 use futures_util::StreamExt;
 use support::{Engine, Place, R};
 
@@ -21,6 +21,10 @@ pub struct Album {
     pub year: i32,
     pub artist: Ref<Artist>,
     pub description: Text,
+}
+
+fn audit(filter: AuditFilter, first: usize, before: Option<chronicle_model::EventId>) -> AuditQuery {
+    AuditQuery { filter, first, before }
 }
 
 fn models() -> Result<chronicle_model::Models, chronicle_model::ModelError> {
@@ -128,11 +132,11 @@ async fn audit_log_and_signals<E: Engine>() -> R {
     tx.commit().await?;
 
     let by_alice =
-        store.audit(&AuditFilter { user_id: Some("alice".into()), ..AuditFilter::default() }, 10, None).await?;
+        store.audit(&audit(AuditFilter { user_id: Some("alice".into()), ..AuditFilter::default() }, 10, None)).await?;
     assert_eq!(by_alice.len(), 2);
     assert!(by_alice[0].event.id > by_alice[1].event.id, "newest first");
-    let page = store.audit(&AuditFilter::default(), 2, None).await?;
-    let rest = store.audit(&AuditFilter::default(), 2, Some(page[1].event.id)).await?;
+    let page = store.audit(&audit(AuditFilter::default(), 2, None)).await?;
+    let rest = store.audit(&audit(AuditFilter::default(), 2, Some(page[1].event.id))).await?;
     assert_eq!(page.len() + rest.len(), 3);
     let after_one = store.events_after(1, 10).await?;
     assert_eq!(after_one.iter().map(|e| e.seq).collect::<Vec<_>>(), [2, 3]);

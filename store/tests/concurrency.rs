@@ -8,9 +8,10 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
-use chronicle_model::{EntityId, Event, EventId, Lagged, Model, Ref, Scope, Text, models};
+use chronicle_model::{EntityId, Event, EventId, Lagged, Ref, Scope, Text, models};
 use chronicle_store::{Storage, StorageExt, StoreError};
 use futures_util::StreamExt;
+use support::notes::{Artist, Note};
 use support::{Engine, Options, Place, R};
 
 mod support;
@@ -20,19 +21,6 @@ engine_tests!(multi_thread:
     many_writers_on_many_entities,
     a_slow_subscriber_lags_without_blocking_commits,
 );
-
-#[derive(Debug, Clone, Model)]
-pub struct Artist {
-    pub name: String,
-}
-
-#[derive(Debug, Clone, Model)]
-pub struct Note {
-    pub title: String,
-    pub rank: i64,
-    pub body: Text,
-    pub artist: Option<Ref<Artist>>,
-}
 
 const WRITERS: usize = 16;
 /// Every step that could hang is bounded by this.

@@ -26,21 +26,11 @@ use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use chronicle_model::{EntityId, EventId, Model, Ref, Text, Transaction, models};
+use chronicle_model::{EntityId, EventId, Ref, Text, Transaction, models};
 use chronicle_store::{SledOptions, SledStore, Storage, StoreError, SyncMode};
+use support::notes::{Artist, Note};
 
-#[derive(Debug, Clone, Model)]
-pub struct Artist {
-    pub name: String,
-}
-
-#[derive(Debug, Clone, Model)]
-pub struct Note {
-    pub title: String,
-    pub rank: i64,
-    pub body: Text,
-    pub artist: Option<Ref<Artist>>,
-}
+mod support;
 
 type Error = Box<dyn std::error::Error>;
 

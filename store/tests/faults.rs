@@ -6,7 +6,7 @@ use std::error::Error;
 use std::path::Path;
 
 use chronicle_model::{EntityId, EventId, Model, ModelError, Text, models};
-use chronicle_store::{AuditFilter, Filter, Op, Query, SledStore, Storage, StorageExt, StoreError};
+use chronicle_store::{AuditFilter, AuditQuery, Filter, Op, Query, SledStore, Storage, StorageExt, StoreError};
 
 type R = Result<(), Box<dyn Error>>;
 
@@ -173,11 +173,13 @@ async fn a_damaged_event_is_a_corrupt_error_naming_its_key() -> R {
         expect_corrupt(store.history("album", id).await, "events", &key, "history")?;
         expect_corrupt(store.load_at::<Album>(id, event).await, "events", &key, "load_at")?;
         let by_entity = AuditFilter { entity_id: Some(id), ..AuditFilter::default() };
-        expect_corrupt(store.audit(&by_entity, 10, None).await, "events", &key, "audit by entity")?;
+        let by_entity = AuditQuery { filter: by_entity, first: 10, before: None };
+        expect_corrupt(store.audit(&by_entity).await, "events", &key, "audit by entity")?;
         // The materialized state does not need the event.
         assert!(store.load::<Album>(id).await?.is_some());
     }
-    assert!(store.audit(&AuditFilter::default(), 10, None).await.is_err(), "audit over everything");
+    let everything = AuditQuery { filter: AuditFilter::default(), first: 10, before: None };
+    assert!(store.audit(&everything).await.is_err(), "audit over everything");
     assert!(store.events_after(0, 100).await.is_err(), "the log");
     assert!(store.verify().await.is_err(), "verify");
 

@@ -8,7 +8,7 @@ use async_graphql::dynamic::{
 use base64::Engine as _;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use chronicle_model::{EntityId, EventId, EventKind, StoredEvent};
-use chronicle_store::AuditFilter;
+use chronicle_store::{AuditFilter, AuditQuery};
 
 use super::connection::{ConnectionNode, PageNodes, connection_types, page_args};
 use super::context::{EventNode, Service, charged};
@@ -180,14 +180,18 @@ pub async fn audit_connection(
     let (first, after) = page_args(args, svc.limits.max_first)?;
     let first = first.unwrap_or(chronicle_store::DEFAULT_FIRST);
     let before = after.as_deref().map(decode_event_cursor).transpose()?.map(|(_, id)| id);
-    let mut page = svc.store.audit(filter, first + 1, before).await?;
+    let query = AuditQuery { filter: filter.clone(), first: first + 1, before };
+    let mut page = svc.store.audit(&query).await?;
     let has_next_page = page.len() > first;
     page.truncate(first);
     let total_count = match count {
         false => None,
         // Commit sequences are gap-free, one per event: the whole log's size is the latest.
         true if *filter == AuditFilter::default() => Some(svc.store.last_seq()),
-        true => Some(svc.store.audit(filter, usize::MAX, None).await?.len() as u64),
+        true => {
+            let everything = AuditQuery { filter: filter.clone(), first: usize::MAX, before: None };
+            Some(svc.store.audit(&everything).await?.len() as u64)
+        }
     };
     Ok(ConnectionNode {
         cursors: page.iter().map(|e| event_cursor(e.seq, e.event.id)).collect(),

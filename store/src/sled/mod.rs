@@ -16,7 +16,7 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use chronicle_model::{
-    AuditFilter, Batch, ChangeFeed, EntityId, EntityState, EventId, ExpectedHeads, ModelError, Models, Outcome, Page,
+    AuditQuery, Batch, ChangeFeed, EntityId, EntityState, EventId, ExpectedHeads, ModelError, Models, Outcome, Page,
     Query, Scope, StagingReads, StateReader, Storage, StoreError, StoredEvent, Subscription, VerifyReport,
 };
 
@@ -286,14 +286,9 @@ impl Storage for SledStore {
         off_worker(move || read::history(&trees, &collection, entity)).await
     }
 
-    async fn audit(
-        &self,
-        filter: &AuditFilter,
-        first: usize,
-        before: Option<EventId>,
-    ) -> Result<Vec<StoredEvent>, StoreError> {
-        let (trees, filter) = (self.trees.clone(), filter.clone());
-        off_worker(move || read::audit(&trees, &filter, first, before)).await
+    async fn audit(&self, query: &AuditQuery) -> Result<Vec<StoredEvent>, StoreError> {
+        let (trees, query) = (self.trees.clone(), query.clone());
+        off_worker(move || read::audit(&trees, &query)).await
     }
 
     async fn events_after(&self, seq: u64, limit: usize) -> Result<Vec<StoredEvent>, StoreError> {

@@ -9,7 +9,7 @@ use super::record::EventRecord;
 use chronicle_model::StoreError;
 use chronicle_model::collate::{collate, string_prefix};
 use chronicle_model::query::{Filter, Op, Page, Query};
-use chronicle_model::storage::AuditFilter;
+use chronicle_model::storage::AuditQuery;
 
 pub fn decode_state(key: &[u8], bytes: &[u8]) -> Result<EntityState, StoreError> {
     encoding::decode(bytes, "entity state").map_err(|e| StoreError::undecodable(keys::STATES, key, e))
@@ -71,12 +71,9 @@ pub fn events_after(trees: &Trees, seq: u64, limit: usize) -> Result<Vec<StoredE
 }
 
 /// Newest first by event id (= event time), strictly before `before`.
-pub fn audit(
-    trees: &Trees,
-    filter: &AuditFilter,
-    first: usize,
-    before: Option<EventId>,
-) -> Result<Vec<StoredEvent>, StoreError> {
+pub fn audit(trees: &Trees, query: &AuditQuery) -> Result<Vec<StoredEvent>, StoreError> {
+    let AuditQuery { filter, first, before } = query;
+    let (first, before) = (*first, *before);
     let wanted = |e: &StoredEvent| filter.matches(&e.event) && before.is_none_or(|b| e.event.id < b);
     let mut out = Vec::new();
     if let Some(entity) = filter.entity_id {

@@ -14,6 +14,24 @@ use chronicle_store::{SledOptions, SledStore, Storage, StoreError, SyncMode};
 
 pub type R = Result<(), Box<dyn std::error::Error>>;
 
+/// Notes by artists: the models of the write-heavy tests (concurrency, crashes).
+pub mod notes {
+    use chronicle_model::{Model, Ref, Text};
+
+    #[derive(Debug, Clone, Model)]
+    pub struct Artist {
+        pub name: String,
+    }
+
+    #[derive(Debug, Clone, Model)]
+    pub struct Note {
+        pub title: String,
+        pub rank: i64,
+        pub body: Text,
+        pub artist: Option<Ref<Artist>>,
+    }
+}
+
 /// How a test wants its store.
 #[derive(Clone, Copy, Debug)]
 pub struct Options {
