@@ -16,6 +16,17 @@ export const AlbumFields = graphql(`
   }
 `)
 
+/** A change as useLiveQuery and useEntity take it (`LiveChange`): the album as `node`. */
+export const AlbumChangeFields = graphql(`
+  fragment AlbumChangeFields on AlbumChange {
+    kind
+    id
+    node: album {
+      ...AlbumFields
+    }
+  }
+`)
+
 export const AlbumsQuery = graphql(`
   query Albums($where: AlbumWhere, $first: Int, $after: String) {
     albums(where: $where, orderBy: [NAME_ASC], first: $first, after: $after) {
@@ -23,8 +34,7 @@ export const AlbumsQuery = graphql(`
         ...AlbumFields
       }
       pageInfo {
-        hasNextPage
-        endCursor
+        ...PageFields
       }
       totalCount
     }
@@ -34,11 +44,7 @@ export const AlbumsQuery = graphql(`
 export const AlbumsChanged = graphql(`
   subscription AlbumsChanged($where: AlbumWhere) {
     albumsChanged(where: $where) {
-      kind
-      id
-      album {
-        ...AlbumFields
-      }
+      ...AlbumChangeFields
     }
   }
 `)
@@ -54,11 +60,7 @@ export const AlbumQuery = graphql(`
 export const AlbumChanged = graphql(`
   subscription AlbumChanged($id: ID!) {
     albumChanged(id: $id) {
-      kind
-      id
-      album {
-        ...AlbumFields
-      }
+      ...AlbumChangeFields
     }
   }
 `)

@@ -16,10 +16,7 @@ export const albumModel = defineModel<AlbumFieldsFragment>()({
     { kind: 'text', name: 'description', label: 'Description' },
   ],
   one: { query: AlbumQuery, select: (data) => data.album },
-  changed: {
-    subscription: AlbumChanged,
-    select: (data) => ({ ...data.albumChanged, node: data.albumChanged.album }),
-  },
+  changed: { subscription: AlbumChanged, select: (data) => data.albumChanged },
   at: { query: AlbumAtQuery, select: (data) => data.albumAt },
   create: CreateAlbum,
   update: UpdateAlbum,

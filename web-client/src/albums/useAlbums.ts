@@ -1,4 +1,4 @@
-import { useLiveQuery } from '../chronicle'
+import { paged, useLiveQuery } from '../chronicle'
 import { byName } from '../compare'
 import type { AlbumWhere } from '../gql/graphql'
 import { AlbumsChanged, AlbumsQuery } from './documents'
@@ -9,12 +9,11 @@ const PAGE = 100
 export function useAlbums(where: AlbumWhere | null = null) {
   return useLiveQuery({
     query: AlbumsQuery,
-    variables: { where, first: PAGE },
+    ...paged({ where }, PAGE),
     connection: (data) => data.albums,
     subscription: AlbumsChanged,
     subscriptionVariables: { where },
-    change: (data) => ({ ...data.albumsChanged, node: data.albumsChanged.album }),
+    change: (data) => data.albumsChanged,
     compare: byName,
-    nextPage: (after) => ({ where, first: PAGE, after }),
   })
 }

@@ -11,6 +11,17 @@ export const ArtistFields = graphql(`
   }
 `)
 
+/** A change as useLiveQuery and useEntity take it (`LiveChange`): the artist as `node`. */
+export const ArtistChangeFields = graphql(`
+  fragment ArtistChangeFields on ArtistChange {
+    kind
+    id
+    node: artist {
+      ...ArtistFields
+    }
+  }
+`)
+
 export const ArtistsQuery = graphql(`
   query Artists($first: Int, $after: String) {
     artists(orderBy: [NAME_ASC], first: $first, after: $after) {
@@ -18,8 +29,7 @@ export const ArtistsQuery = graphql(`
         ...ArtistFields
       }
       pageInfo {
-        hasNextPage
-        endCursor
+        ...PageFields
       }
       totalCount
     }
@@ -29,11 +39,7 @@ export const ArtistsQuery = graphql(`
 export const ArtistsChanged = graphql(`
   subscription ArtistsChanged {
     artistsChanged {
-      kind
-      id
-      artist {
-        ...ArtistFields
-      }
+      ...ArtistChangeFields
     }
   }
 `)
@@ -49,11 +55,7 @@ export const ArtistQuery = graphql(`
 export const ArtistChanged = graphql(`
   subscription ArtistChanged($id: ID!) {
     artistChanged(id: $id) {
-      kind
-      id
-      artist {
-        ...ArtistFields
-      }
+      ...ArtistChangeFields
     }
   }
 `)

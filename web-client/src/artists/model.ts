@@ -22,10 +22,7 @@ export const artistModel = defineModel<ArtistFieldsFragment>()({
     { kind: 'optional', name: 'country', label: 'Country' },
   ],
   one: { query: ArtistQuery, select: (data) => data.artist },
-  changed: {
-    subscription: ArtistChanged,
-    select: (data) => ({ ...data.artistChanged, node: data.artistChanged.artist }),
-  },
+  changed: { subscription: ArtistChanged, select: (data) => data.artistChanged },
   at: { query: ArtistAtQuery, select: (data) => data.artistAt },
   create: CreateArtist,
   update: UpdateArtist,

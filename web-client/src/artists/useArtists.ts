@@ -1,4 +1,4 @@
-import { useLiveQuery } from '../chronicle'
+import { paged, useLiveQuery } from '../chronicle'
 import { byName } from '../compare'
 import { ArtistsChanged, ArtistsQuery } from './documents'
 
@@ -8,12 +8,11 @@ const PAGE = 100
 export function useArtists() {
   return useLiveQuery({
     query: ArtistsQuery,
-    variables: { first: PAGE },
+    ...paged({}, PAGE),
     connection: (data) => data.artists,
     subscription: ArtistsChanged,
     subscriptionVariables: {},
-    change: (data) => ({ ...data.artistsChanged, node: data.artistsChanged.artist }),
+    change: (data) => data.artistsChanged,
     compare: byName,
-    nextPage: (after) => ({ first: PAGE, after }),
   })
 }

@@ -160,41 +160,18 @@ describe('caret mapping', () => {
     expect(local.resolve(caret)).toEqual({ start: 6, end: 11 })
   })
 
-  it('leaves the caret alone for edits after it', () => {
-    const { local, edit } = pair('hello world')
-    const caret = local.anchor({ start: 5, end: 5 })
-    edit((t) => t.insert(11, '!'))
-    expect(local.resolve(caret)).toEqual({ start: 5, end: 5 })
-  })
-
-  it('keeps the caret before text another user types at the same place', () => {
-    const { local, edit } = pair('ab')
-    const caret = local.anchor({ start: 1, end: 1 })
-    edit((t) => t.insert(1, 'XYZ'))
-    expect(local.value).toBe('aXYZb')
-    expect(local.resolve(caret)).toEqual({ start: 1, end: 1 })
-  })
-
-  it('keeps the caret at the start of the text', () => {
-    const { local, edit } = pair('ab')
-    const caret = local.anchor({ start: 0, end: 0 })
-    edit((t) => t.insert(0, 'XYZ'))
-    expect(local.resolve(caret).start).toBe(0)
-  })
-
-  it('collapses the caret where a deleted range was', () => {
-    const { local, edit } = pair('0123456789')
-    const caret = local.anchor({ start: 5, end: 5 })
-    edit((t) => t.delete(3, 4))
-    expect(local.value).toBe('012789')
-    expect(local.resolve(caret)).toEqual({ start: 3, end: 3 })
-  })
-
-  it('keeps counting in UTF-16 code units around emoji', () => {
-    const { local, edit } = pair('😀 ok')
-    const caret = local.anchor({ start: 3, end: 3 })
-    edit((t) => t.insert(0, '🎉'))
-    expect(local.value).toBe('🎉😀 ok')
-    expect(local.resolve(caret)).toEqual({ start: 5, end: 5 })
+  type CaretCase = [what: string, initial: string, caret: number, edit: (t: Y.Text) => void, value: string, after: number]
+  it.each<CaretCase>([
+    ['leaves the caret alone for edits after it', 'hello world', 5, (t) => t.insert(11, '!'), 'hello world!', 5],
+    ['keeps the caret before text another user types at the same place', 'ab', 1, (t) => t.insert(1, 'XYZ'), 'aXYZb', 1],
+    ['keeps the caret at the start of the text', 'ab', 0, (t) => t.insert(0, 'XYZ'), 'XYZab', 0],
+    ['collapses the caret where a deleted range was', '0123456789', 5, (t) => t.delete(3, 4), '012789', 3],
+    ['keeps counting in UTF-16 code units around emoji', '😀 ok', 3, (t) => t.insert(0, '🎉'), '🎉😀 ok', 5],
+  ])('%s', (_what, initial, caret, edit, value, after) => {
+    const peers = pair(initial)
+    const anchored = peers.local.anchor({ start: caret, end: caret })
+    peers.edit(edit)
+    expect(peers.local.value).toBe(value)
+    expect(peers.local.resolve(anchored)).toEqual({ start: after, end: after })
   })
 })

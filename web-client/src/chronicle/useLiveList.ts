@@ -13,24 +13,40 @@ import { useReload, useSettleReload } from './useReload'
 import { useStableValue } from './useStableValue'
 import { useSubscription } from './useSubscription'
 
-export interface LiveListOptions<Q, QV, S, SV, N> {
+/** A query and the subscription that keeps its result current: what every live hook watches. */
+export interface LiveSourceOptions<Q, QV, S, SV, N> {
   query: TypedDocumentNode<Q, QV>
   variables: QV
-  list: (data: Q) => LoadedList<N>
+  /** The matching `xChanged(id)` / `xsChanged(where)` subscription, watching what the query reads. */
   subscription: TypedDocumentNode<S, SV>
   subscriptionVariables: SV
+  /** Picks `{ kind, id, node }` out of a subscription result. */
   change: (data: S) => LiveChange<N>
-  compare?: Compare<N>
-  /** The query's variables for the page after `endCursor`; enables `loadMore`. */
-  nextPage?: (endCursor: string) => QV
   skip?: boolean
 }
 
-export interface LiveListResult<N> {
-  list: LoadedList<N> | undefined
+/** The order and paging of a list of entities. */
+export interface LivePagingOptions<QV, N> {
+  /** The query's order, so that new and changed entities land in the right place. */
+  compare?: Compare<N>
+  /** The query's variables for the page after `endCursor`; enables `loadMore`. */
+  nextPage?: (endCursor: string) => QV
+}
+
+export interface LiveListOptions<Q, QV, S, SV, N> extends LiveSourceOptions<Q, QV, S, SV, N>, LivePagingOptions<QV, N> {
+  list: (data: Q) => LoadedList<N>
+}
+
+/** Where a live hook's load stands. */
+export interface LiveStatus {
   loading: boolean
   error: ChronicleError | undefined
   refetch: () => void
+}
+
+export interface LiveListResult<N> extends LiveStatus {
+  list: LoadedList<N> | undefined
+  /** Loads the next page; undefined when everything is loaded. */
   loadMore: (() => void) | undefined
 }
 

@@ -1,35 +1,15 @@
-import type { TypedDocumentNode } from '@graphql-typed-document-node/core'
-import type { ChronicleError } from './errors'
-import { type Compare, type Connection, type LiveChange, fromConnection } from './liveList'
-import { useLiveList } from './useLiveList'
+import { type Connection, fromConnection } from './liveList'
+import { type LiveListResult, type LivePagingOptions, type LiveSourceOptions, useLiveList } from './useLiveList'
 
-export interface LiveQueryOptions<Q, QV, S, SV, N> {
-  /** A list query (e.g. `albums(where, orderBy, first)`). */
-  query: TypedDocumentNode<Q, QV>
-  variables: QV
-  /** Picks the connection out of the query's result. */
+export interface LiveQueryOptions<Q, QV, S, SV, N> extends LiveSourceOptions<Q, QV, S, SV, N>, LivePagingOptions<QV, N> {
+  /** Picks the connection out of the list query's result (e.g. `albums(where, orderBy, first)`). */
   connection: (data: Q) => Connection<N>
-  /** The matching `xsChanged(where)` subscription, with the same `where`. */
-  subscription: TypedDocumentNode<S, SV>
-  subscriptionVariables: SV
-  /** Picks `{ kind, id, node }` out of a subscription result. */
-  change: (data: S) => LiveChange<N>
-  /** The query's order, so that new and changed entities land in the right place. */
-  compare?: Compare<N>
-  /** The variables for the page after `endCursor`; enables `loadMore`. */
-  nextPage?: (endCursor: string) => QV
-  skip?: boolean
 }
 
-export interface LiveQueryResult<N> {
+export interface LiveQueryResult<N> extends Omit<LiveListResult<N>, 'list'> {
   /** Undefined until the first page arrives. */
   nodes: N[] | undefined
   totalCount: number
-  loading: boolean
-  error: ChronicleError | undefined
-  refetch: () => void
-  /** Loads the next page; undefined when everything is loaded. */
-  loadMore: (() => void) | undefined
 }
 
 /**
@@ -40,13 +20,17 @@ export function useLiveQuery<Q, QV, S, SV, N extends { id: string }>(
   options: LiveQueryOptions<Q, QV, S, SV, N>,
 ): LiveQueryResult<N> {
   const { connection, ...rest } = options
-  const live = useLiveList({ ...rest, list: (data: Q) => fromConnection(connection(data)) })
+  const { list, ...status } = useLiveList({ ...rest, list: (data: Q) => fromConnection(connection(data)) })
+  return { ...status, nodes: list?.nodes, totalCount: list?.totalCount ?? 0 }
+}
+
+/**
+ * `variables` and `nextPage` for a list query paged by `first` and `after`:
+ * every page is asked for with the same `variables` and size.
+ */
+export function paged<V extends object>(variables: V, first: number) {
   return {
-    nodes: live.list?.nodes,
-    totalCount: live.list?.totalCount ?? 0,
-    loading: live.loading,
-    error: live.error,
-    refetch: live.refetch,
-    loadMore: live.loadMore,
+    variables: { ...variables, first },
+    nextPage: (after: string) => ({ ...variables, first, after }),
   }
 }

@@ -1,29 +1,29 @@
 import { ErrorNotice } from '../ui/Status'
 import { formatTime } from '../ui/time'
-import type { OpenEdit } from './editState'
 import { type Fields, type Versioned, changedFields, formFields } from './fields'
 import { FieldValues } from './FieldValues'
+import type { EntityEdit } from './useEntityEdit'
 
 interface Props<N extends Versioned> {
   noun: string
   fields: Fields<N>
-  edit: OpenEdit<N>
-  onReapply: () => void
-  onDiscard: () => void
-  onReload: () => void
+  edit: EntityEdit<N>
 }
 
 /**
  * A save was refused because someone else changed the entity meanwhile:
  * shows their change, and lets the person reapply theirs over it or drop it.
+ * Renders nothing while there is no conflict.
  */
-export function ConflictNotice<N extends Versioned>({ noun, fields, edit, onReapply, onDiscard, onReload }: Props<N>) {
-  const current = edit.conflict?.current
+export function ConflictNotice<N extends Versioned>({ noun, fields, edit }: Props<N>) {
+  const { state } = edit
+  if (state.mode === 'closed' || !state.conflict) return null
+  const { current } = state.conflict
   if (current === undefined) {
     return (
       <div className="conflict" role="alert">
-        {edit.error ? (
-          <ErrorNotice error={edit.error} retry={onReload} />
+        {state.error ? (
+          <ErrorNotice error={state.error} retry={edit.reload} />
         ) : (
           <p>Someone else changed this {noun} while you were editing it. Loading their change…</p>
         )}
@@ -35,14 +35,14 @@ export function ConflictNotice<N extends Versioned>({ noun, fields, edit, onReap
       <div className="conflict" role="alert">
         <p>Someone deleted this {noun} while you were editing it; your changes cannot be saved.</p>
         <div className="buttons">
-          <button type="button" onClick={onDiscard}>
+          <button type="button" onClick={edit.close}>
             Discard mine
           </button>
         </div>
       </div>
     )
   }
-  const theirs = new Set(changedFields(fields, edit.base, current.values).map((f) => f.name))
+  const theirs = new Set(changedFields(fields, state.base, current.values).map((f) => f.name))
   return (
     <div className="conflict" role="alert">
       <p>
@@ -55,10 +55,10 @@ export function ConflictNotice<N extends Versioned>({ noun, fields, edit, onReap
         their values.
       </p>
       <div className="buttons">
-        <button type="button" onClick={onReapply}>
+        <button type="button" onClick={edit.reapply}>
           Reapply my changes
         </button>
-        <button type="button" onClick={onDiscard}>
+        <button type="button" onClick={edit.close}>
           Discard mine
         </button>
       </div>

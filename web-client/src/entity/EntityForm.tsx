@@ -1,10 +1,11 @@
-import type { FormEvent } from 'react'
 import { ErrorNotice } from '../ui/Status'
 import { formatTime } from '../ui/time'
 import { ConflictNotice } from './ConflictNotice'
+import { EditButtons } from './EditButtons'
+import { saveError } from './editState'
 import { FieldInput } from './FieldInput'
 import { FieldValues } from './FieldValues'
-import { type Fields, type Versioned, formFields, isComplete } from './fields'
+import { type Fields, type Versioned, formFields } from './fields'
 import type { EntityModel } from './model'
 import { useEntityEdit } from './useEntityEdit'
 
@@ -22,6 +23,7 @@ export function EntityForm<N extends Versioned, F extends Fields<N>, Q>({ model,
   const edit = useEntityEdit(model, entity)
   const { state } = edit
   const editable = formFields(model.fields).filter((f) => f.name !== model.title)
+  const error = saveError(state)
 
   if (state.mode === 'closed') {
     return (
@@ -37,23 +39,9 @@ export function EntityForm<N extends Versioned, F extends Fields<N>, Q>({ model,
     )
   }
 
-  const submit = (e: FormEvent) => {
-    e.preventDefault()
-    edit.save()
-  }
-
   return (
-    <form className="edit-form" onSubmit={submit} aria-label={`Edit ${model.noun}`}>
-      {state.conflict && (
-        <ConflictNotice
-          noun={model.noun}
-          fields={model.fields}
-          edit={state}
-          onReapply={edit.reapply}
-          onDiscard={edit.close}
-          onReload={edit.reload}
-        />
-      )}
+    <form className="edit-form" onSubmit={edit.submit} aria-label={`Edit ${model.noun}`}>
+      <ConflictNotice noun={model.noun} fields={model.fields} edit={edit} />
       {formFields(model.fields).map((field) => (
         <label key={field.name}>
           {field.label}
@@ -65,19 +53,9 @@ export function EntityForm<N extends Versioned, F extends Fields<N>, Q>({ model,
         </label>
       ))}
       <div className="buttons">
-        <button
-          type="submit"
-          disabled={state.saving || state.conflict !== undefined || !isComplete(model.fields, state.draft)}
-        >
-          Save
-        </button>
-        {!state.conflict && (
-          <button type="button" onClick={edit.close} disabled={state.saving}>
-            Cancel
-          </button>
-        )}
+        <EditButtons edit={edit} fields={model.fields} />
       </div>
-      {state.error && !state.conflict && <ErrorNotice error={state.error} />}
+      {error && <ErrorNotice error={error} />}
     </form>
   )
 }

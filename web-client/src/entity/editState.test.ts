@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { ChronicleError } from '../chronicle'
-import { type Current, type EditAction, type EditState, CLOSED, editReducer } from './editState'
+import { type Current, type EditAction, type EditState, CLOSED, editReducer, saveError } from './editState'
 import { type Fields, type Versioned, draftOf, toUpdateInput } from './fields'
 
 type Album = Versioned & { name: string; year: number }
@@ -21,10 +21,14 @@ const open = (state: EditState<Album>) => {
   return state
 }
 const opened: EditAction<Album> = { type: 'open', values: draftOf(fields, loaded), heads: loaded.heads }
+const change = (name: string, value: string): EditAction<Album> => ({ type: 'change', name, value })
+/** The form after `edits` were saved and refused with CONFLICT: it waits for the current state. */
+const refused = (...edits: EditAction<Album>[]) =>
+  run(opened, ...edits, { type: 'save' }, { type: 'failed', error: conflict })
 
 describe('editReducer', () => {
   it('opens over a copy of the entity, at its heads', () => {
-    const state = open(run(opened, { type: 'change', name: 'name', value: 'Blue' }))
+    const state = open(run(opened, change('name', 'Blue')))
     expect(state.base).toEqual({ name: 'Kind of Blue', year: '1959' })
     expect(state.draft).toEqual({ name: 'Blue', year: '1959' })
     expect(state.heads).toEqual(['e1'])
@@ -39,36 +43,27 @@ describe('editReducer', () => {
 
   it('keeps the values and shows the error when a save fails otherwise', () => {
     const error = new ChronicleError('NETWORK', 'down')
-    const state = open(
-      run(opened, { type: 'change', name: 'year', value: '1961' }, { type: 'save' }, { type: 'failed', error }),
-    )
+    const state = open(run(opened, change('year', '1961'), { type: 'save' }, { type: 'failed', error }))
     expect(state).toMatchObject({ saving: false, error, conflict: undefined, draft: { year: '1961' } })
+    expect(saveError(state)).toBe(error)
   })
 
   it('on CONFLICT keeps the values, waits for the current state, and refuses to save at the old heads', () => {
-    const refused = run(
-      opened,
-      { type: 'change', name: 'name', value: 'Mine' },
-      { type: 'save' },
-      { type: 'failed', error: conflict },
-    )
-    expect(open(refused)).toMatchObject({ saving: false, error: undefined, conflict: { current: undefined } })
-    expect(open(refused).draft.name).toBe('Mine')
-    expect(editReducer(refused, { type: 'save' })).toBe(refused)
-    expect(editReducer(refused, { type: 'reapply' })).toBe(refused)
-    const shown = editReducer(refused, { type: 'current', current: current(theirs) })
+    const waiting = refused(change('name', 'Mine'))
+    expect(open(waiting)).toMatchObject({ saving: false, error: undefined, conflict: { current: undefined } })
+    expect(open(waiting).draft.name).toBe('Mine')
+    expect(editReducer(waiting, { type: 'save' })).toBe(waiting)
+    expect(editReducer(waiting, { type: 'reapply' })).toBe(waiting)
+    const shown = editReducer(waiting, { type: 'current', current: current(theirs) })
     expect(open(shown).conflict?.current?.node.updatedBy).toBe('alice')
     expect(editReducer(shown, { type: 'save' })).toBe(shown)
   })
 
   it("reapplies the person's changes over the current state, at its heads", () => {
-    const shown = run(
-      opened,
-      { type: 'change', name: 'name', value: 'Kind of Blue (Remaster)' },
-      { type: 'save' },
-      { type: 'failed', error: conflict },
-      { type: 'current', current: current(theirs) },
-    )
+    const shown = editReducer(refused(change('name', 'Kind of Blue (Remaster)')), {
+      type: 'current',
+      current: current(theirs),
+    })
     const state = open(editReducer(shown, { type: 'reapply' }))
     expect(state).toMatchObject({ saving: true, conflict: undefined, heads: ['e2'] })
     expect(state.draft).toEqual({ name: 'Kind of Blue (Remaster)', year: '1960' })
@@ -77,7 +72,7 @@ describe('editReducer', () => {
   })
 
   it('cannot reapply over an entity deleted meanwhile, only discard', () => {
-    const gone = run(opened, { type: 'save' }, { type: 'failed', error: conflict }, { type: 'current', current: null })
+    const gone = editReducer(refused(), { type: 'current', current: null })
     expect(open(gone).conflict).toEqual({ current: null })
     expect(editReducer(gone, { type: 'reapply' })).toBe(gone)
     expect(editReducer(gone, { type: 'close' })).toEqual(CLOSED)
@@ -85,8 +80,10 @@ describe('editReducer', () => {
 
   it('shows a failed read of the current state, and takes a later one', () => {
     const error = new ChronicleError('NETWORK', 'down')
-    const failed = run(opened, { type: 'save' }, { type: 'failed', error: conflict }, { type: 'failed', error })
+    const failed = editReducer(refused(), { type: 'failed', error })
     expect(open(failed)).toMatchObject({ error, conflict: { current: undefined } })
+    // ConflictNotice shows this one, with a retry; the form does not.
+    expect(saveError(failed)).toBeUndefined()
     const shown = editReducer(failed, { type: 'current', current: current(theirs) })
     expect(open(shown)).toMatchObject({ error: undefined, conflict: { current: { heads: ['e2'] } } })
   })

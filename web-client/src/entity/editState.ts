@@ -41,6 +41,11 @@ export type EditAction<N> =
 
 export const CLOSED = { mode: 'closed' } as const
 
+/** The error of a failed save, for the form to show; after a conflict ConflictNotice shows what went wrong. */
+export function saveError<N>(state: EditState<N>): ChronicleError | undefined {
+  return state.mode === 'open' && !state.conflict ? state.error : undefined
+}
+
 /**
  * An edit form over a copy of an entity, saved with `ifHeads`. A CONFLICT
  * keeps the person's values and waits for the current state; then the person

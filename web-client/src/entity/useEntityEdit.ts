@@ -1,4 +1,4 @@
-import { useState } from 'react'
+import { type FormEvent, useState } from 'react'
 import { toChronicleError, useChronicle } from '../chronicle'
 import { type EditAction, type EditState, CLOSED, editReducer } from './editState'
 import { type Fields, type Versioned, draftOf, toUpdateInput } from './fields'
@@ -11,7 +11,8 @@ export interface EntityEdit<N> {
   change: (name: string, value: string) => void
   /** Cancel, or discard the person's changes after a conflict. */
   close: () => void
-  save: () => void
+  /** The form's `onSubmit`: saves (instead of the browser's own submission). */
+  submit: (e: FormEvent) => void
   /** After a conflict: saves the person's changes over the current state. */
   reapply: () => void
   /** Reads the current state again (after reading it failed). */
@@ -72,7 +73,10 @@ export function useEntityEdit<N extends Versioned, F extends Fields<N>, Q>(
     open: () => dispatch({ type: 'open', values: draftOf(fields, entity), heads: entity.heads }),
     change: (name, value) => dispatch({ type: 'change', name, value }),
     close: () => dispatch({ type: 'close' }),
-    save: () => run({ type: 'save' }),
+    submit: (e) => {
+      e.preventDefault()
+      run({ type: 'save' })
+    },
     reapply: () => run({ type: 'reapply' }),
     reload,
   }

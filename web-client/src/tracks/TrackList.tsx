@@ -1,4 +1,4 @@
-import { useLiveQuery } from '../chronicle'
+import { paged, useLiveQuery } from '../chronicle'
 import { compareText } from '../compare'
 import type { TrackFieldsFragment } from '../gql/graphql'
 import { Empty, ErrorNotice, Loading } from '../ui/Status'
@@ -15,13 +15,12 @@ const byPosition = (a: TrackFieldsFragment, b: TrackFieldsFragment) =>
 export function TrackList({ albumId }: { albumId: string }) {
   const { nodes, error, refetch, loadMore } = useLiveQuery({
     query: TracksQuery,
-    variables: { albumId, first: PAGE },
+    ...paged({ albumId }, PAGE),
     connection: (data) => data.tracks,
     subscription: TracksChanged,
     subscriptionVariables: { albumId },
-    change: (data) => ({ ...data.tracksChanged, node: data.tracksChanged.track }),
+    change: (data) => data.tracksChanged,
     compare: byPosition,
-    nextPage: (after) => ({ albumId, first: PAGE, after }),
   })
   const nextPosition = (nodes?.reduce((max, t) => Math.max(max, t.position), 0) ?? 0) + 1
 

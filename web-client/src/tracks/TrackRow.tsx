@@ -1,8 +1,8 @@
-import type { FormEvent } from 'react'
 import { useMutation } from '../chronicle'
 import { ConflictNotice } from '../entity/ConflictNotice'
+import { EditButtons } from '../entity/EditButtons'
+import { saveError } from '../entity/editState'
 import { FieldInput } from '../entity/FieldInput'
-import { isComplete } from '../entity/fields'
 import { defineEditing } from '../entity/model'
 import { useEntityEdit } from '../entity/useEntityEdit'
 import { graphql } from '../gql'
@@ -30,17 +30,12 @@ export function TrackRow({ track }: { track: TrackFieldsFragment }) {
   const edit = useEntityEdit(trackEditing, track)
   const { state } = edit
   const [remove, removing] = useMutation(DeleteTrack)
-  const error = (state.mode === 'open' && !state.conflict ? state.error : undefined) ?? removing.error
-
-  const submit = (e: FormEvent) => {
-    e.preventDefault()
-    edit.save()
-  }
+  const error = saveError(state) ?? removing.error
 
   return (
     <li className="row">
       {state.mode === 'open' ? (
-        <form className="inline-form" onSubmit={submit} aria-label={`Edit ${track.name}`}>
+        <form className="inline-form" onSubmit={edit.submit} aria-label={`Edit ${track.name}`}>
           {trackEditing.fields.map((field) => (
             <FieldInput
               key={field.name}
@@ -50,17 +45,7 @@ export function TrackRow({ track }: { track: TrackFieldsFragment }) {
               ariaLabel={field.label}
             />
           ))}
-          <button
-            type="submit"
-            disabled={state.saving || state.conflict !== undefined || !isComplete(trackEditing.fields, state.draft)}
-          >
-            Save
-          </button>
-          {!state.conflict && (
-            <button type="button" onClick={edit.close} disabled={state.saving}>
-              Cancel
-            </button>
-          )}
+          <EditButtons edit={edit} fields={trackEditing.fields} />
         </form>
       ) : (
         <>
@@ -79,16 +64,7 @@ export function TrackRow({ track }: { track: TrackFieldsFragment }) {
           </button>
         </>
       )}
-      {state.mode === 'open' && state.conflict && (
-        <ConflictNotice
-          noun="track"
-          fields={trackEditing.fields}
-          edit={state}
-          onReapply={edit.reapply}
-          onDiscard={edit.close}
-          onReload={edit.reload}
-        />
-      )}
+      <ConflictNotice noun="track" fields={trackEditing.fields} edit={edit} />
       {error && <ErrorNotice error={error} />}
     </li>
   )

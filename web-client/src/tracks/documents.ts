@@ -12,6 +12,17 @@ export const TrackFields = graphql(`
   }
 `)
 
+/** A change as useLiveQuery and useEntity take it (`LiveChange`): the track as `node`. */
+export const TrackChangeFields = graphql(`
+  fragment TrackChangeFields on TrackChange {
+    kind
+    id
+    node: track {
+      ...TrackFields
+    }
+  }
+`)
+
 export const TracksQuery = graphql(`
   query Tracks($albumId: ID!, $first: Int, $after: String) {
     tracks(where: { albumId: { eq: $albumId } }, orderBy: [POSITION_ASC], first: $first, after: $after) {
@@ -19,8 +30,7 @@ export const TracksQuery = graphql(`
         ...TrackFields
       }
       pageInfo {
-        hasNextPage
-        endCursor
+        ...PageFields
       }
       totalCount
     }
@@ -30,11 +40,7 @@ export const TracksQuery = graphql(`
 export const TracksChanged = graphql(`
   subscription TracksChanged($albumId: ID!) {
     tracksChanged(where: { albumId: { eq: $albumId } }) {
-      kind
-      id
-      track {
-        ...TrackFields
-      }
+      ...TrackChangeFields
     }
   }
 `)
