@@ -60,6 +60,28 @@ impl Filter {
         }
     }
 
+    /// Whether an engine can take this filter's candidates from an index:
+    /// one indexed predicate in an `and`, or one in every branch of an `or`.
+    pub fn uses_index(&self, descriptor: &ModelDescriptor) -> bool {
+        match self {
+            Filter::Field { field, op } => descriptor.field(field).is_some_and(|f| f.indexed) && op.uses_index(),
+            Filter::And(all) => all.iter().any(|f| f.uses_index(descriptor)),
+            Filter::Or(any) => !any.is_empty() && any.iter().all(|f| f.uses_index(descriptor)),
+        }
+    }
+
+    /// An equality on an indexed field that every match satisfies (the
+    /// filter itself, or one of an `and`'s parts).
+    fn indexed_eq(&self, descriptor: &ModelDescriptor) -> Option<(String, Value)> {
+        match self {
+            Filter::Field { field, op: Op::Eq(value) } if descriptor.field(field).is_some_and(|f| f.indexed) => {
+                Some((field.clone(), value.clone()))
+            }
+            Filter::And(all) => all.iter().find_map(|f| f.indexed_eq(descriptor)),
+            _ => None,
+        }
+    }
+
     /// Checks fields exist and are scalar, operands have the field's type, and none is null.
     pub fn validate(&self, descriptor: &ModelDescriptor) -> Result<(), StoreError> {
         match self {
@@ -98,6 +120,12 @@ impl Filter {
 }
 
 impl Op {
+    /// Whether an index on the field can give this comparison's matches (a
+    /// range or a few ranges of the field's collated values).
+    pub fn uses_index(&self) -> bool {
+        !matches!(self, Op::Ne(_) | Op::IsNull(false))
+    }
+
     /// Whether `value` satisfies the comparison. Null only satisfies `IsNull(true)`
     /// and `Ne` of a non-null operand.
     pub fn matches(&self, value: &Value) -> bool {
@@ -269,6 +297,91 @@ impl Query {
     }
 }
 
+/// An order in which an engine can hand over candidates that is the query's
+/// own order, so that a page needs only `first + 1` matches
+/// ([`Query::page_in_order`]) instead of every match.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Walk {
+    /// Every state of the collection by id.
+    Ids { descending: bool },
+    /// The index of `field`, ascending: by value, then by id.
+    Index { field: String },
+    /// The entries of the index of `field` equal to `value`: by id, ascending.
+    IndexEq { field: String, value: Value },
+}
+
+impl Query {
+    /// How an engine can read this query's page in order and stop after it;
+    /// `None` when it must gather every match (to count them, or because
+    /// the order is not an index's and an index can narrow the candidates).
+    ///
+    /// An ordered walk visits entities that do not match the filter too: it
+    /// is chosen only where no index could narrow the candidates anyway, or
+    /// where an equality's index range is itself in the query's order.
+    pub fn walk(&self, descriptor: &ModelDescriptor) -> Option<Walk> {
+        if self.count {
+            return None;
+        }
+        let by_id_ascending = matches!(self.order.as_slice(), [] | [OrderBy { field: None, descending: false }]);
+        if let Some((field, value)) = self.filter.as_ref().and_then(|f| f.indexed_eq(descriptor))
+            && by_id_ascending
+        {
+            return Some(Walk::IndexEq { field, value });
+        }
+        if self.filter.as_ref().is_some_and(|f| f.uses_index(descriptor)) {
+            return None;
+        }
+        match self.order.as_slice() {
+            _ if by_id_ascending => Some(Walk::Ids { descending: false }),
+            [OrderBy { field: None, descending: true }] => Some(Walk::Ids { descending: true }),
+            [OrderBy { field: Some(field), descending: false }]
+            | [OrderBy { field: Some(field), descending: false }, OrderBy { field: None, descending: false }]
+                if descriptor.field(field).is_some_and(|f| f.indexed) =>
+            {
+                Some(Walk::Index { field: field.clone() })
+            }
+            _ => None,
+        }
+    }
+
+    /// The sort key this page starts after, from the `after` cursor.
+    pub fn after_key(&self, descriptor: &ModelDescriptor) -> Result<Option<Vec<u8>>, StoreError> {
+        self.after.as_deref().map(|c| self.decode_cursor(descriptor, c)).transpose()
+    }
+
+    /// The page from `candidates` handed over in this query's order (as
+    /// [`Query::walk`] says): skips what the cursor already returned, keeps
+    /// live matches, and stops reading after `first + 1` of them.
+    pub fn page_in_order(
+        &self,
+        descriptor: &ModelDescriptor,
+        candidates: impl Iterator<Item = Result<EntityState, StoreError>>,
+    ) -> Result<Page, StoreError> {
+        self.validate(descriptor)?;
+        let after = self.after_key(descriptor)?;
+        let first = self.page_size();
+        let mut keyed: Vec<(Vec<u8>, EntityState)> = Vec::with_capacity(first.saturating_add(1).min(1024));
+        for state in candidates {
+            let state = state?;
+            if state.is_deleted() || self.filter.as_ref().is_some_and(|f| !f.matches(descriptor, &state)) {
+                continue;
+            }
+            let key = self.sort_key(descriptor, &state);
+            if after.as_ref().is_some_and(|a| key <= *a) {
+                continue;
+            }
+            keyed.push((key, state));
+            if keyed.len() > first {
+                break;
+            }
+        }
+        let has_next_page = keyed.len() > first;
+        keyed.truncate(first);
+        let cursors = keyed.iter().map(|(key, _)| self.encode_cursor(descriptor, key)).collect();
+        Ok(Page { items: keyed.into_iter().map(|(_, s)| s).collect(), cursors, has_next_page, total_count: None })
+    }
+}
+
 /// One page of results.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Page {
@@ -322,7 +435,7 @@ impl Query {
 /// Sorts matching states and cuts the page after `after`.
 fn paginate(query: &Query, descriptor: &ModelDescriptor, matches: Vec<EntityState>) -> Result<Page, StoreError> {
     let first = query.page_size();
-    let after = query.after.as_deref().map(|c| query.decode_cursor(descriptor, c)).transpose()?;
+    let after = query.after_key(descriptor)?;
     let total = matches.len() as u64;
     let mut keyed: Vec<(Vec<u8>, EntityState)> =
         matches.into_iter().map(|s| (query.sort_key(descriptor, &s), s)).collect();

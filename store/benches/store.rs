@@ -21,7 +21,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chronicle_model::{EntityId, Event, FieldChange, Model, Value, encoding, models};
-use chronicle_store::{Filter, Op, Query, SledOptions, SledStore, Storage, StorageExt, SyncMode};
+use chronicle_store::{Filter, Op, OrderBy, Query, SledOptions, SledStore, Storage, StorageExt, SyncMode};
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use serde::Serialize;
 
@@ -231,6 +231,19 @@ fn indexed_query(c: &mut Criterion) {
             ])),
         ),
         ("eq_year_counted", Query { count: true, ..page(Filter::field("year", Op::Eq(1959.into()))) }),
+        // A first page without a filter, by id and by an indexed field: read
+        // in order and stopped after the page; counting (the baseline in the
+        // same run) evaluates every album.
+        ("unfiltered_by_id", Query { first: Some(50), count: false, ..Query::default() }),
+        ("unfiltered_by_id_counted", Query { first: Some(50), count: true, ..Query::default() }),
+        (
+            "unfiltered_by_name",
+            Query { first: Some(50), count: false, order: vec![OrderBy::asc("name")], ..Query::default() },
+        ),
+        (
+            "unfiltered_by_name_counted",
+            Query { first: Some(50), count: true, order: vec![OrderBy::asc("name")], ..Query::default() },
+        ),
     ];
     let mut group = c.benchmark_group("query_100k");
     group.sample_size(20);

@@ -1,5 +1,7 @@
 //! The read paths: states, events, history, audit, the log, and queries.
 
+use std::ops::Bound;
+
 use chronicle_model::{EntityId, EntityState, EventId, ModelDescriptor, StoredEvent, Value, encoding};
 
 use super::Trees;
@@ -7,8 +9,8 @@ use super::engine_error::engine;
 use super::keys;
 use super::record::EventRecord;
 use chronicle_model::StoreError;
-use chronicle_model::collate::{collate, string_prefix};
-use chronicle_model::query::{Filter, Op, Page, Query};
+use chronicle_model::collate::{collate, collate_into, string_prefix};
+use chronicle_model::query::{Filter, Op, Page, Query, Walk};
 use chronicle_model::storage::AuditQuery;
 
 pub fn decode_state(key: &[u8], bytes: &[u8]) -> Result<EntityState, StoreError> {
@@ -215,10 +217,17 @@ fn filter_candidates(
     }
 }
 
-/// One page: candidates from an index when a predicate can use one, else
-/// every state of the collection; the model's query semantics do the rest.
+/// One page. When the query's order is one the engine can read in (ids, an
+/// index, an equality's index range), the page is read in that order from
+/// the cursor on and reading stops after it; otherwise candidates come from
+/// an index when a predicate can use one, else every state of the
+/// collection, and the model's query semantics sort and cut them.
 pub fn query(trees: &Trees, descriptor: &ModelDescriptor, query: &Query) -> Result<Page, StoreError> {
     query.validate(descriptor)?;
+    if let Some(walk) = query.walk(descriptor) {
+        let after = query.after_key(descriptor)?;
+        return query.page_in_order(descriptor, walk_states(trees, descriptor, &walk, after));
+    }
     let indexed = match &query.filter {
         Some(f) => filter_candidates(trees, descriptor, f)?,
         None => None,
@@ -240,4 +249,66 @@ pub fn query(trees: &Trees, descriptor: &ModelDescriptor, query: &Query) -> Resu
         }
     }
     query.page(descriptor, candidates)
+}
+
+/// The states of `descriptor`'s collection in the order of `walk`, lazily,
+/// starting after the sort key `after`.
+fn walk_states<'t>(
+    trees: &'t Trees,
+    descriptor: &ModelDescriptor,
+    walk: &Walk,
+    after: Option<Vec<u8>>,
+) -> Box<dyn Iterator<Item = Result<EntityState, StoreError>> + 't> {
+    let collection = descriptor.collection.clone();
+    // Keys of one prefix, from just after `after` (a suffix) to the prefix's end.
+    let range = |prefix: Vec<u8>, after: Option<Vec<u8>>| {
+        let end = keys::prefix_end(&prefix).map_or(Bound::Unbounded, Bound::Excluded);
+        let start = match after {
+            Some(suffix) => Bound::Excluded([prefix.as_slice(), &suffix].concat()),
+            None => Bound::Included(prefix),
+        };
+        (start, end)
+    };
+    let by_index = move |tree: sled::Iter| {
+        tree.filter_map(move |item| {
+            let (k, _) = match item {
+                Ok(entry) => entry,
+                Err(e) => return Some(Err(engine(e))),
+            };
+            let Some(id) = keys::trailing_id(&k) else {
+                return Some(Err(StoreError::corrupt(keys::INDEXES, &k, "key too short")));
+            };
+            state(trees, &collection, id).transpose()
+        })
+    };
+    let decoded = |item: sled::Result<(sled::IVec, sled::IVec)>| {
+        let (k, v) = item.map_err(engine)?;
+        decode_state(&k, &v)
+    };
+    match walk {
+        Walk::Ids { descending: false } => {
+            Box::new(trees.states.range(range(keys::part(&descriptor.collection), after)).map(decoded))
+        }
+        Walk::Ids { descending: true } => {
+            // Descending ids sort by their inverted bytes: the cursor holds those.
+            let prefix = keys::part(&descriptor.collection);
+            let end = match after {
+                Some(inverted) => Bound::Excluded([prefix.as_slice(), &invert(&inverted)].concat()),
+                None => keys::prefix_end(&prefix).map_or(Bound::Unbounded, Bound::Excluded),
+            };
+            Box::new(trees.states.range((Bound::Included(prefix), end)).rev().map(decoded))
+        }
+        Walk::Index { field } => {
+            Box::new(by_index(trees.indexes.range(range(keys::index_prefix(&descriptor.collection, field), after))))
+        }
+        Walk::IndexEq { field, value } => {
+            let mut prefix = keys::index_prefix(&descriptor.collection, field);
+            collate_into(value, &mut prefix);
+            Box::new(by_index(trees.indexes.range(range(prefix, after))))
+        }
+    }
+}
+
+fn invert(bytes: &[u8]) -> Vec<u8> {
+    bytes.iter().map(|b| !b).collect()
 }
