@@ -314,19 +314,33 @@ pub fn internal(what: &str) -> ApiError {
 
 /// The entity `id` of `collection` as this request sees it: its own pending
 /// changes first, then the store (batched). Deleted entities read as absent.
+/// How a resolver reads an entity by id.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Load {
+    /// Through the request's batch loader: relations of many parents become
+    /// one read, after the loader's short wait for siblings.
+    Batched,
+    /// At once: a root `x(id)` has no siblings worth waiting for.
+    Now,
+}
+
+/// Entity `id` as this request sees it (staged by its mutations, else read);
+/// `None` when absent or deleted.
 pub async fn load_entity(
     ctx: &ResolverContext<'_>,
     descriptor: &Arc<ModelDescriptor>,
     id: EntityId,
+    load: Load,
 ) -> Result<Option<EntityNode>, ApiError> {
     let req = request(ctx)?;
-    let state = match req.tx.staged(&descriptor.collection, id) {
-        Some(s) => Some(Arc::new(s)),
-        None => req
+    let state = match (req.tx.staged(&descriptor.collection, id), load) {
+        (Some(s), _) => Some(Arc::new(s)),
+        (None, Load::Batched) => req
             .entities
             .load_one(EntityKey { collection: descriptor.collection.as_str().into(), id })
             .await
             .map_err(|e| (*e).clone())?,
+        (None, Load::Now) => service(ctx)?.store.get(&descriptor.collection, id).await?.map(Arc::new),
     };
     Ok(state.filter(|s| !s.is_deleted()).map(|state| EntityNode { descriptor: descriptor.clone(), state }))
 }

@@ -9,7 +9,7 @@ use base64::engine::general_purpose::STANDARD;
 use chronicle_model::{FieldType, ModelDescriptor, Models};
 
 use super::connection::ConnectionNode;
-use super::context::{EntityNode, RelatedKey, charged, load_entity, request, service};
+use super::context::{EntityNode, Load, RelatedKey, charged, load_entity, request, service};
 use super::events::history_connection;
 use super::filters::{list_arguments, list_query};
 use super::names::{DATE_TIME, EVENT_CONNECTION, ModelNames, camel, field_name, reverse_name};
@@ -59,7 +59,7 @@ pub fn model_object(models: &Models, d: &Arc<ModelDescriptor>) -> Object {
                         FieldFuture::new(async move {
                             let node = entity(&ctx)?;
                             let chronicle_model::Value::Ref(id) = node.state.value(&field) else { return Ok(None) };
-                            Ok(load_entity(&ctx, &target_d, id).await?.map(FieldValue::owned_any))
+                            Ok(load_entity(&ctx, &target_d, id, Load::Batched).await?.map(FieldValue::owned_any))
                         })
                     }));
                 }

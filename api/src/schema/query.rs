@@ -7,7 +7,7 @@ use async_graphql::dynamic::{Field, FieldFuture, FieldValue, InputValue, Object,
 use chronicle_model::ModelDescriptor;
 
 use super::connection::ConnectionNode;
-use super::context::{EventNode, caller, load_entity, service};
+use super::context::{EventNode, Load, caller, load_entity, service};
 use super::events::{audit_connection, parse_event_where};
 use super::filters::{list_arguments, list_query};
 use super::names::{DATE_TIME, EVENT, EVENT_CONNECTION, EVENT_WHERE, ME, ModelNames};
@@ -24,7 +24,7 @@ pub fn model_fields(d: &Arc<ModelDescriptor>) -> Vec<Field> {
             let d = d.clone();
             FieldFuture::new(async move {
                 let id = entity_id_arg(&ctx.args, "id")?;
-                Ok(load_entity(&ctx, &d, id).await?.map(FieldValue::owned_any))
+                Ok(load_entity(&ctx, &d, id, Load::Now).await?.map(FieldValue::owned_any))
             })
         })
         .description(format!("The `{}` with this id; null when absent or deleted.", names.ty))
