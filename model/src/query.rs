@@ -70,6 +70,17 @@ impl Filter {
         }
     }
 
+    /// Whether the entries an index holds for this filter are exactly its
+    /// matches (one indexed predicate, or an `or` of them), so that
+    /// counting them counts the matches without reading any entity.
+    pub fn answered_by_index(&self, descriptor: &ModelDescriptor) -> bool {
+        match self {
+            Filter::Field { .. } => self.uses_index(descriptor),
+            Filter::Or(any) => any.iter().all(|f| matches!(f, Filter::Field { .. }) && f.uses_index(descriptor)),
+            Filter::And(_) => false,
+        }
+    }
+
     /// An equality on an indexed field that every match satisfies (the
     /// filter itself, or one of an `and`'s parts).
     fn indexed_eq(&self, descriptor: &ModelDescriptor) -> Option<(String, Value)> {
@@ -312,16 +323,15 @@ pub enum Walk {
 
 impl Query {
     /// How an engine can read this query's page in order and stop after it;
-    /// `None` when it must gather every match (to count them, or because
-    /// the order is not an index's and an index can narrow the candidates).
+    /// `None` when it must gather every match (the order is not one an
+    /// index gives, or an index can narrow the candidates but not in order).
+    /// A walk gives no count: an engine that cannot count otherwise (from
+    /// an index, say) gathers every match when `count` is asked for.
     ///
     /// An ordered walk visits entities that do not match the filter too: it
     /// is chosen only where no index could narrow the candidates anyway, or
     /// where an equality's index range is itself in the query's order.
     pub fn walk(&self, descriptor: &ModelDescriptor) -> Option<Walk> {
-        if self.count {
-            return None;
-        }
         let by_id_ascending = matches!(self.order.as_slice(), [] | [OrderBy { field: None, descending: false }]);
         if let Some((field, value)) = self.filter.as_ref().and_then(|f| f.indexed_eq(descriptor))
             && by_id_ascending

@@ -224,9 +224,15 @@ fn filter_candidates(
 /// collection, and the model's query semantics sort and cut them.
 pub fn query(trees: &Trees, descriptor: &ModelDescriptor, query: &Query) -> Result<Page, StoreError> {
     query.validate(descriptor)?;
-    if let Some(walk) = query.walk(descriptor) {
+    let counted = match query.count {
+        true => count_from_index(trees, descriptor, query.filter.as_ref())?,
+        false => None,
+    };
+    if let Some(walk) = query.walk(descriptor).filter(|_| !query.count || counted.is_some()) {
         let after = query.after_key(descriptor)?;
-        return query.page_in_order(descriptor, walk_states(trees, descriptor, &walk, after));
+        let mut page = query.page_in_order(descriptor, walk_states(trees, descriptor, &walk, after))?;
+        page.total_count = counted;
+        return Ok(page);
     }
     let indexed = match &query.filter {
         Some(f) => filter_candidates(trees, descriptor, f)?,
@@ -249,6 +255,37 @@ pub fn query(trees: &Trees, descriptor: &ModelDescriptor, query: &Query) -> Resu
         }
     }
     query.page(descriptor, candidates)
+}
+
+/// The number of matches of `filter`, counted from index keys without
+/// reading any entity, when an index answers it exactly: every live entity
+/// has one entry in each indexed field's index (nulls included), so the
+/// whole collection is counted by its first indexed field. `None` when no
+/// index answers the filter.
+fn count_from_index(
+    trees: &Trees,
+    descriptor: &ModelDescriptor,
+    filter: Option<&Filter>,
+) -> Result<Option<u64>, StoreError> {
+    let ids = match filter {
+        None => {
+            let Some(field) = descriptor.fields.iter().find(|f| f.indexed) else { return Ok(None) };
+            let prefix = keys::index_prefix(&descriptor.collection, &field.name);
+            let mut count = 0;
+            for item in trees.indexes.scan_prefix(prefix) {
+                item.map_err(engine)?;
+                count += 1;
+            }
+            return Ok(Some(count));
+        }
+        Some(f) if f.answered_by_index(descriptor) => filter_candidates(trees, descriptor, f)?,
+        Some(_) => None,
+    };
+    Ok(ids.map(|mut ids| {
+        ids.sort_unstable();
+        ids.dedup();
+        ids.len() as u64
+    }))
 }
 
 /// The states of `descriptor`'s collection in the order of `walk`, lazily,
