@@ -99,7 +99,7 @@ pub use event::{Event, EventKind, FieldChange, Operation};
 pub use history::{state_at_event, state_at_time};
 pub use id::{EntityId, EventId};
 pub use memory::{MemoryStore, MemoryTransaction};
-pub use merge::{Applied, apply, apply_stored, check_owner, replay, replay_each};
+pub use merge::{Applied, apply, check_owner, replay, replay_each};
 pub use query::{DEFAULT_FIRST, Filter, Op, OrderBy, Page, Query, Walk};
 pub use signal::{ChangeFeed, ChangeSignal, Lagged, Scope, Subscription};
 pub use staging::{Batch, StagedEvent, Staging, StagingReads};

@@ -47,21 +47,10 @@ pub fn apply(
     apply_checked(descriptor, state, event, depth_of, false)
 }
 
-/// [`apply`] for an event accepted earlier (a stored history reapplied),
-/// under a model that may have changed since: see [`apply_checked`].
-pub fn apply_stored(
-    descriptor: &ModelDescriptor,
-    state: Option<&EntityState>,
-    event: &Event,
-    depth_of: &dyn Fn(EventId) -> Option<u64>,
-) -> Result<Applied, ModelError> {
-    apply_checked(descriptor, state, event, depth_of, true)
-}
-
 /// [`apply`], or with `stored` the fold of an event accepted earlier, under
 /// a model that may have changed since: a creation need not set fields added
 /// later (they read as their defaults) and writes to removed fields are kept.
-fn apply_checked(
+pub(crate) fn apply_checked(
     descriptor: &ModelDescriptor,
     state: Option<&EntityState>,
     event: &Event,

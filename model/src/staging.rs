@@ -17,7 +17,7 @@ use std::sync::Arc;
 use crate::descriptor::Models;
 use crate::event::Event;
 use crate::id::{EntityId, EventId};
-use crate::merge::{Applied, apply, apply_stored, check_owner};
+use crate::merge::{Applied, apply_checked, check_owner};
 use crate::signal::ChangeSignal;
 use crate::state::EntityState;
 use crate::storage::Outcome;
@@ -85,7 +85,7 @@ impl Staging {
     /// Stages `events` that were accepted before (a persisted log being
     /// restored) under models that may have changed since: writes to fields
     /// the models no longer have are kept, fields added since read as their
-    /// defaults ([`apply_stored`]).
+    /// defaults (as [`replay`](crate::replay) folds a stored history).
     pub fn of_stored(models: &Models, reads: &dyn StagingReads, events: Vec<Event>) -> Result<Self, StoreError> {
         let mut staging = Self::default();
         for event in events {
@@ -135,8 +135,7 @@ impl Staging {
                 }
             }
         };
-        let apply = if stored { apply_stored } else { apply };
-        let applied = apply(descriptor, previous.as_ref(), &event, &depth_of);
+        let applied = apply_checked(descriptor, previous.as_ref(), &event, &depth_of, stored);
         if let Some(e) = read_error.into_inner() {
             return Err(e);
         }
