@@ -343,6 +343,14 @@ async fn existing(client: &reqwest::Client, target: &Target) -> Fallible<Seeded>
     Ok(seeded)
 }
 
+/// What one measurement sends, and where.
+struct Workload<'a> {
+    client: &'a reqwest::Client,
+    target: &'a Target,
+    data: &'a Arc<Seeded>,
+    scenario: Scenario,
+}
+
 /// One measurement: latencies of the successful requests, sorted.
 struct Stats {
     scenario: String,
@@ -373,6 +381,25 @@ fn fmt_dur(d: Option<Duration>) -> String {
 }
 
 impl Stats {
+    /// No requests yet, for `scenario` run as `clients` (a count or a rate).
+    fn new(scenario: Scenario, clients: String) -> Self {
+        Self {
+            scenario: scenario.name().into(),
+            clients,
+            elapsed: Duration::ZERO,
+            latencies: Vec::new(),
+            errors: 0,
+            first_error: None,
+            send_lag_p99: None,
+        }
+    }
+
+    /// Counts a failed request; the first error is kept for the notes.
+    fn failed(&mut self, error: String) {
+        self.errors += 1;
+        self.first_error.get_or_insert(error);
+    }
+
     fn row(&self) -> String {
         let requests = self.latencies.len() + self.errors;
         let rps = self.latencies.len() as f64 / self.elapsed.as_secs_f64();
@@ -394,14 +421,8 @@ const HEADER: &str =
     "| scenario | clients | requests | rps | p50 | p99 | max | errors |\n|---|---|---|---|---|---|---|---|";
 
 /// N clients, each sending its next request as soon as the last one answered, until `duration` is over.
-async fn closed_loop(
-    client: &reqwest::Client,
-    target: &Target,
-    data: &Arc<Seeded>,
-    scenario: Scenario,
-    clients: usize,
-    duration: Duration,
-) -> Stats {
+async fn closed_loop(workload: &Workload<'_>, clients: usize, duration: Duration) -> Stats {
+    let Workload { client, target, data, scenario } = *workload;
     let started = Instant::now();
     let deadline = started + duration;
     let tasks: Vec<_> = (0..clients)
@@ -425,15 +446,7 @@ async fn closed_loop(
             })
         })
         .collect();
-    let mut stats = Stats {
-        scenario: scenario.name().into(),
-        clients: clients.to_string(),
-        elapsed: Duration::ZERO,
-        latencies: Vec::new(),
-        errors: 0,
-        first_error: None,
-        send_lag_p99: None,
-    };
+    let mut stats = Stats::new(scenario, clients.to_string());
     for task in tasks {
         match task.await {
             Ok((latencies, errors, first_error)) => {
@@ -441,10 +454,7 @@ async fn closed_loop(
                 stats.errors += errors;
                 stats.first_error = stats.first_error.or(first_error);
             }
-            Err(e) => {
-                stats.errors += 1;
-                stats.first_error.get_or_insert(format!("client task failed: {e}"));
-            }
+            Err(e) => stats.failed(format!("client task failed: {e}")),
         }
     }
     stats.elapsed = started.elapsed();
@@ -454,14 +464,8 @@ async fn closed_loop(
 
 /// Sends `rate` requests per second on a fixed schedule for `duration`,
 /// each on its own task, whether or not earlier ones have answered.
-async fn open_loop(
-    client: &reqwest::Client,
-    target: &Target,
-    data: &Arc<Seeded>,
-    scenario: Scenario,
-    rate: f64,
-    duration: Duration,
-) -> Stats {
+async fn open_loop(workload: &Workload<'_>, rate: f64, duration: Duration) -> Stats {
+    let Workload { client, target, data, scenario } = *workload;
     let period = Duration::from_secs_f64(1.0 / rate);
     let started = Instant::now();
     let total = (rate * duration.as_secs_f64()).round() as u64;
@@ -487,27 +491,16 @@ async fn open_loop(
             result
         });
     }
-    let mut stats = Stats {
-        scenario: scenario.name().into(),
-        clients: format!("rate {rate:.0}/s"),
-        elapsed: Duration::ZERO,
-        latencies: Vec::with_capacity(total as usize),
-        errors: refused,
-        first_error: (refused > 0).then(|| format!("{refused} requests not sent: {MAX_IN_FLIGHT} in flight")),
-        send_lag_p99: None,
-    };
+    let mut stats = Stats::new(scenario, format!("rate {rate:.0}/s"));
+    stats.latencies.reserve(total as usize);
+    stats.errors = refused;
+    stats.first_error = (refused > 0).then(|| format!("{refused} requests not sent: {MAX_IN_FLIGHT} in flight"));
     let drain = async {
         while let Some(joined) = tasks.join_next().await {
             match joined {
                 Ok(Ok(latency)) => stats.latencies.push(latency),
-                Ok(Err(e)) => {
-                    stats.errors += 1;
-                    stats.first_error.get_or_insert(e);
-                }
-                Err(e) => {
-                    stats.errors += 1;
-                    stats.first_error.get_or_insert(format!("request task failed: {e}"));
-                }
+                Ok(Err(e)) => stats.failed(e),
+                Err(e) => stats.failed(format!("request task failed: {e}")),
             }
         }
     };
@@ -528,27 +521,55 @@ fn load_average() -> String {
         .unwrap_or_else(|_| "?".into())
 }
 
-/// What [`time_it`] measured: (calls, mean, p50, p99).
+/// What [`Steps::time`] measured: (calls, mean, p50, p99).
 type Timing = (usize, Duration, Duration, Duration);
 
-/// Times `f` sequentially for up to `budget` or `max` calls.
-async fn time_it<F, Fut>(budget: Duration, max: usize, mut f: F) -> Fallible<Timing>
-where
-    F: FnMut() -> Fut,
-    Fut: std::future::Future<Output = Fallible>,
-{
-    let mut samples = Vec::new();
-    let started = Instant::now();
-    while samples.len() < max && started.elapsed() < budget {
-        let t = Instant::now();
-        f().await?;
-        samples.push(t.elapsed());
+/// The rows of the breakdown: each step timed sequentially, for up to
+/// `budget` or its own number of calls.
+struct Steps {
+    budget: Duration,
+    rows: Vec<(&'static str, Timing)>,
+}
+
+impl Steps {
+    /// Times `f` for up to `max` calls and adds the row `name`; what a call
+    /// returns is dropped (inside the timing), an error ends the breakdown.
+    async fn time<F, Fut, T, E>(&mut self, name: &'static str, max: usize, mut f: F) -> Fallible
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, E>>,
+        E: Into<Box<dyn Error + Send + Sync>>,
+    {
+        let mut samples = Vec::new();
+        let started = Instant::now();
+        while samples.len() < max && started.elapsed() < self.budget {
+            let t = Instant::now();
+            f().await.map_err(Into::into)?;
+            samples.push(t.elapsed());
+        }
+        let total: Duration = samples.iter().sum();
+        let mean = total / samples.len().max(1) as u32;
+        samples.sort_unstable();
+        let p = |q| percentile(&samples, q).unwrap_or_default();
+        self.rows.push((name, (samples.len(), mean, p(0.5), p(0.99))));
+        Ok(())
     }
-    let total: Duration = samples.iter().sum();
-    let mean = total / samples.len().max(1) as u32;
-    samples.sort_unstable();
-    let p = |q| percentile(&samples, q).unwrap_or_default();
-    Ok((samples.len(), mean, p(0.5), p(0.99)))
+}
+
+/// Sends one request body through the router, without a socket; an error
+/// status or a GraphQL `errors` entry is an error.
+async fn route(router: axum::Router, bearer: String, body: Vec<u8>) -> Fallible {
+    let request = axum::http::Request::post("/graphql")
+        .header("content-type", "application/json")
+        .header("authorization", bearer)
+        .body(Body::from(body))?;
+    let response = router.oneshot(request).await?;
+    let status = response.status();
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await?;
+    if !status.is_success() || bytes.windows(9).any(|w| w == b"\"errors\"") {
+        return Err(String::from_utf8_lossy(&bytes).into_owned().into());
+    }
+    Ok(())
 }
 
 /// Times the pieces of a request one by one, single-threaded, to show where the time goes.
@@ -572,64 +593,32 @@ async fn breakdown(server: &InProcess, client: &reqwest::Client, target: &Target
             _ => None,
         })
         .collect();
-    let budget = Duration::from_secs(2);
-    let mut rows: Vec<(&str, Timing)> = Vec::new();
+    let uncounted = Query { count: false, ..Query::default() };
+    let mut steps = Steps { budget: Duration::from_secs(2), rows: Vec::new() };
 
     let mut i = 0;
-    rows.push((
-        "store.get: one album",
-        time_it(budget, 20_000, || {
+    steps
+        .time("store.get: one album", 20_000, || {
             i += 1;
             let id = album(i);
-            async move {
-                store.get("album", id?).await?;
-                Ok(())
-            }
+            async move { Fallible::Ok(store.get("album", id?).await?) }
         })
-        .await?,
-    ));
-    rows.push((
-        "store.query: page of 50 albums (year >=)",
-        time_it(budget, 2_000, || async {
-            store.query("album", &page_query).await?;
-            Ok(())
+        .await?;
+    steps.time("store.query: page of 50 albums (year >=)", 2_000, || store.query("album", &page_query)).await?;
+    steps.time("store.get_many: the page's 50 artists", 5_000, || store.get_many("artist", &artist_ids)).await?;
+    steps
+        .time("store.query_related: the page's tracks", 2_000, || {
+            store.query_related("track", "album", &page_ids, &uncounted)
         })
-        .await?,
-    ));
-    rows.push((
-        "store.get_many: the page's 50 artists",
-        time_it(budget, 5_000, || async {
-            store.get_many("artist", &artist_ids).await?;
-            Ok(())
+        .await?;
+    steps
+        .time("JWT check (HS256)", 20_000, || async {
+            server.auth.verify_header(&server.bearer).map_err(|e| e.message)
         })
-        .await?,
-    ));
-    rows.push((
-        "store.query_related: the page's tracks",
-        time_it(budget, 2_000, || async {
-            store.query_related("track", "album", &page_ids, &Query { count: false, ..Query::default() }).await?;
-            Ok(())
-        })
-        .await?,
-    ));
-    rows.push((
-        "JWT check (HS256)",
-        time_it(budget, 20_000, || async {
-            server.auth.verify_header(&server.bearer).map_err(|e| e.message)?;
-            Ok(())
-        })
-        .await?,
-    ));
+        .await?;
     for (name, query) in [("parse only: typename", TYPENAME), ("parse only: by-id", BY_ID), ("parse only: page", PAGE)]
     {
-        rows.push((
-            name,
-            time_it(budget, 20_000, || async {
-                async_graphql::parser::parse_query(query)?;
-                Ok(())
-            })
-            .await?,
-        ));
+        steps.time(name, 20_000, || async { async_graphql::parser::parse_query(query) }).await?;
     }
     let mut rng = fastrand::Rng::with_seed(7);
     for (name, scenario) in [
@@ -637,50 +626,21 @@ async fn breakdown(server: &InProcess, client: &reqwest::Client, target: &Target
         ("router, no socket: by-id", Scenario::ById),
         ("router, no socket: page", Scenario::Page),
     ] {
-        rows.push((
-            name,
-            time_it(budget, 20_000, || {
-                let body = scenario.body(data, &mut rng);
-                let router = server.router.clone();
-                let bearer = server.bearer.clone();
-                async move {
-                    let request = axum::http::Request::post("/graphql")
-                        .header("content-type", "application/json")
-                        .header("authorization", bearer)
-                        .body(Body::from(body))?;
-                    let response = router.oneshot(request).await?;
-                    let status = response.status();
-                    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await?;
-                    if !status.is_success() || bytes.windows(9).any(|w| w == b"\"errors\"") {
-                        return Err(String::from_utf8_lossy(&bytes).into_owned().into());
-                    }
-                    Ok(())
-                }
-            })
-            .await?,
-        ));
+        steps
+            .time(name, 20_000, || route(server.router.clone(), server.bearer.clone(), scenario.body(data, &mut rng)))
+            .await?;
     }
     for (name, scenario) in [
         ("HTTP on loopback, 1 client: typename", Scenario::Typename),
         ("HTTP on loopback, 1 client: by-id", Scenario::ById),
         ("HTTP on loopback, 1 client: page", Scenario::Page),
     ] {
-        rows.push((
-            name,
-            time_it(budget, 20_000, || {
-                let body = scenario.body(data, &mut rng);
-                async move {
-                    send_raw(client, target, body).await?;
-                    Ok(())
-                }
-            })
-            .await?,
-        ));
+        steps.time(name, 20_000, || send_raw(client, target, scenario.body(data, &mut rng))).await?;
     }
 
     println!("\n### Where the time goes (one task, sequential; load average {})\n", load_average());
     println!("| step | calls | mean | p50 | p99 |\n|---|---|---|---|---|");
-    for (name, (n, mean, p50, p99)) in rows {
+    for (name, (n, mean, p50, p99)) in steps.rows {
         println!("| {name} | {n} | {} | {} | {} |", fmt_dur(Some(mean)), fmt_dur(Some(p50)), fmt_dur(Some(p99)));
     }
     Ok(())
@@ -751,6 +711,7 @@ async fn run(cli: Cli) -> Fallible {
     println!("{HEADER}");
     let mut notes = Vec::new();
     for &scenario in &cli.scenarios {
+        let workload = Workload { client: &client, target: &target, data: &data, scenario };
         let runs: Vec<Option<usize>> = match cli.rate {
             Some(_) => vec![None],
             None => cli.clients.iter().copied().map(Some).collect(),
@@ -760,15 +721,15 @@ async fn run(cli: Cli) -> Fallible {
             let stats = match (clients, cli.rate) {
                 (Some(n), _) => {
                     if !warmup.is_zero() {
-                        closed_loop(&client, &target, &data, scenario, n, warmup).await;
+                        closed_loop(&workload, n, warmup).await;
                     }
-                    closed_loop(&client, &target, &data, scenario, n, duration).await
+                    closed_loop(&workload, n, duration).await
                 }
                 (None, Some(rate)) => {
                     if !warmup.is_zero() {
-                        open_loop(&client, &target, &data, scenario, rate, warmup).await;
+                        open_loop(&workload, rate, warmup).await;
                     }
-                    open_loop(&client, &target, &data, scenario, rate, duration).await
+                    open_loop(&workload, rate, duration).await
                 }
                 (None, None) => unreachable!("closed loop runs have a client count"),
             };

@@ -29,6 +29,7 @@ use std::time::{Duration, Instant};
 
 pub use serde_json::{Value, json};
 
+pub mod fixtures;
 pub mod hostile;
 pub mod ws;
 
@@ -131,6 +132,11 @@ pub fn token(sub: &str) -> String {
     chronicle_api::auth::mint(SECRET, sub, 3600, None, None).expect("mint a token")
 }
 
+/// An `Authorization` value with a fresh [`token`] for `sub`.
+pub fn bearer(sub: &str) -> String {
+    format!("Bearer {}", token(sub))
+}
+
 /// How to start a server.
 #[derive(Clone, Debug)]
 pub struct ServerOptions {
@@ -173,6 +179,11 @@ impl Server {
     /// A server with `--jwt-secret SECRET`, without `--public-read`.
     pub fn start() -> Self {
         Self::with(ServerOptions::default())
+    }
+
+    /// A server with the default options and `args` as more command-line arguments.
+    pub fn with_args(args: &[&str]) -> Self {
+        Self::with(ServerOptions { extra: args.iter().map(|a| a.to_string()).collect(), ..ServerOptions::default() })
     }
 
     pub fn with(options: ServerOptions) -> Self {
@@ -304,7 +315,7 @@ impl Server {
 
     /// A client calling with a fresh token for `sub` (default secret).
     pub fn user(&self, sub: &str) -> Client<'_> {
-        Client { server: self, auth: Some(format!("Bearer {}", token(sub))) }
+        Client { server: self, auth: Some(bearer(sub)) }
     }
 
     /// A client with this exact `Authorization` value (`None`: no header).
@@ -519,6 +530,22 @@ pub mod catalogue {
             json!({ "i": { "name": name, "position": position, "albumId": album } }),
         );
         s(&d["createTrack"]["id"])
+    }
+
+    /// The artist `name` and its album "Kind of Blue" (1959): (artist id, album id).
+    pub fn artist_with_album(c: &Client<'_>, name: &str) -> (String, String) {
+        let artist = artist(c, name, None);
+        let album = album(c, "Kind of Blue", 1959, &artist);
+        (artist, album)
+    }
+
+    /// The tracks `names` of `album`, at positions 1, 2, …; returns their ids in that order.
+    pub fn tracks<const N: usize>(c: &Client<'_>, album: &str, names: [&str; N]) -> [String; N] {
+        let mut position = 0;
+        names.map(|name| {
+            position += 1;
+            track(c, name, position, album)
+        })
     }
 
     pub fn playlist(c: &Client<'_>, name: &str) -> String {

@@ -11,7 +11,7 @@ use tungstenite::protocol::CloseFrame;
 use tungstenite::stream::MaybeTlsStream;
 use tungstenite::{Message, WebSocket};
 
-use crate::Server;
+use crate::{Server, bearer};
 
 /// How long a test waits for one message before it fails.
 pub const WAIT: Duration = Duration::from_secs(20);
@@ -51,6 +51,11 @@ impl WsClient {
             Received::Json(m) if m["type"] == "connection_ack" => client,
             other => panic!("expected connection_ack, got {other:?}"),
         }
+    }
+
+    /// Connects and is acknowledged with a fresh token for `sub` (default secret).
+    pub fn user(server: &Server, sub: &str) -> Self {
+        Self::connect(server, Some(&bearer(sub)))
     }
 
     pub fn send(&mut self, message: &Value) {

@@ -7,7 +7,8 @@ use std::io::{Read as _, Write as _};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use chronicle_tests::catalogue::{album, artist, track};
+use chronicle_tests::catalogue::{album, artist, artist_with_album, track};
+use chronicle_tests::fixtures::{Seeded, seeded};
 use chronicle_tests::hostile::{counted_aliases, fragment_bomb, nested_and, nested_lists, nested_value};
 use chronicle_tests::ws::WsClient;
 use chronicle_tests::*;
@@ -48,7 +49,7 @@ fn over_nested_documents_and_variables_are_refused_on_http() {
     let body = format!(
         r#"{{"query": "query($w: ArtistWhere) {{ artists(where: $w) {{ totalCount }} }}", "variables": {{"w": {deep}}}}}"#
     );
-    let auth = format!("Bearer {}", token("alice"));
+    let auth = bearer("alice");
     let r = server.post_raw(body, &[("Authorization", auth.as_str()), ("Content-Type", "application/json")]);
     assert_eq!(r.status, 400, "{}", r.text);
     r.expect_error("LIMIT_EXCEEDED");
@@ -64,8 +65,7 @@ fn over_nested_documents_and_variables_are_refused_on_http() {
 fn over_nested_input_is_refused_on_websocket() {
     let server = Server::start();
     let seq = server.seq();
-    let bearer = format!("Bearer {}", token("alice"));
-    let mut ws = WsClient::connect(&server, Some(&bearer));
+    let mut ws = WsClient::user(&server, "alice");
     for (i, document) in [
         format!("subscription {{ artistsChanged(where: {}) {{ kind }} }}", nested_and(10_000)),
         format!("{{ me(x: {}) {{ userId }} }}", nested_value(10_000)),
@@ -95,17 +95,14 @@ fn over_nested_input_is_refused_on_websocket() {
 
 #[test]
 fn exponential_fragments_are_refused_before_validation() {
-    let server = Server::start();
+    let Seeded { server, seq, .. } = seeded(|alice| artist(alice, "Miles", None));
     let c = server.user("alice");
-    artist(&c, "Miles", None);
-    let seq = server.seq();
     for levels in [24, 40] {
         let body = c.fails(&fragment_bomb(levels), json!({}), "LIMIT_EXCEEDED");
         assert!(body.to_string().contains("cost"), "says what is too big: {body}");
     }
     // Two at once, over WebSocket too, while /healthz keeps answering.
-    let bearer = format!("Bearer {}", token("alice"));
-    let mut ws = WsClient::connect(&server, Some(&bearer));
+    let mut ws = WsClient::user(&server, "alice");
     ws.subscribe("bomb", &fragment_bomb(30), json!({}));
     let m = ws.next_json();
     assert_eq!(m["payload"][0]["extensions"]["code"], "LIMIT_EXCEEDED", "{m}");
@@ -114,14 +111,15 @@ fn exponential_fragments_are_refused_before_validation() {
 
 #[test]
 fn list_sizes_multiply_the_cost_and_real_pages_pass() {
-    let server = Server::start();
+    let Seeded { server, ids: a, seq } = seeded(|alice| {
+        let a = artist(alice, "Miles", None);
+        for i in 0..3 {
+            let b = album(alice, &format!("album {i}"), 1959, &a);
+            track(alice, "So What", 1, &b);
+        }
+        a
+    });
     let c = server.user("alice");
-    let a = artist(&c, "Miles", None);
-    for i in 0..3 {
-        let b = album(&c, &format!("album {i}"), 1959, &a);
-        track(&c, "So What", 1, &b);
-    }
-    let seq = server.seq();
     c.fails(&nested_lists(&a), json!({}), "LIMIT_EXCEEDED");
     c.fails(&counted_aliases(1000), json!({}), "LIMIT_EXCEEDED");
     c.fails("{ events { totalCount } e2: events { totalCount } artists(first: 500) { nodes { albums(first: 500) { nodes { id } } } } }", json!({}), "LIMIT_EXCEEDED");
@@ -143,8 +141,7 @@ fn list_sizes_multiply_the_cost_and_real_pages_pass() {
 
 #[test]
 fn responses_larger_than_the_limit_are_refused() {
-    let server =
-        Server::with(ServerOptions { extra: vec!["--max-response-bytes".into(), "2000".into()], ..Default::default() });
+    let server = Server::with_args(&["--max-response-bytes", "2000"]);
     let c = server.user("alice");
     let a = artist(&c, "Miles", None);
     for i in 0..40 {
@@ -166,10 +163,8 @@ fn responses_larger_than_the_limit_are_refused() {
 
 #[test]
 fn an_entity_id_belongs_to_one_collection() {
-    let server = Server::start();
+    let Seeded { server, ids: a, seq } = seeded(|alice| artist(alice, "A1", None));
     let c = server.user("alice");
-    let a = artist(&c, "A1", None);
-    let seq = server.seq();
     let create_album = "mutation($i: AlbumCreateInput!) { createAlbum(input: $i) { id } }";
     let input = json!({ "i": { "id": a, "name": "Collide", "year": 1999, "artistId": a, "description": "" } });
     let body = c.fails(create_album, input, "CONFLICT");
@@ -191,14 +186,10 @@ fn an_entity_id_belongs_to_one_collection() {
 
 #[test]
 fn http_transport_limits() {
-    let server = Server::with(ServerOptions {
-        extra: ["--header-read-timeout", "1s", "--body-read-timeout", "1s", "--max-body-bytes", "10000"]
-            .map(String::from)
-            .to_vec(),
-        ..Default::default()
-    });
+    let server =
+        Server::with_args(&["--header-read-timeout", "1s", "--body-read-timeout", "1s", "--max-body-bytes", "10000"]);
     let seq = server.seq();
-    let auth = format!("Bearer {}", token("alice"));
+    let auth = bearer("alice");
     // A body over the limit: a GraphQL error, not plain text.
     let big = format!(r#"{{"query": "{{ me {{ userId }} }}", "pad": "{}"}}"#, "x".repeat(20_000));
     let r = server.post_raw(big, &[("Authorization", auth.as_str()), ("Content-Type", "application/json")]);
@@ -323,16 +314,14 @@ fn odd_tokens_are_refused_and_never_crash() {
 
 #[test]
 fn websocket_protocol_errors_close_with_codes() {
-    let server =
-        Server::with(ServerOptions { extra: vec!["--max-body-bytes".into(), "100000".into()], ..Default::default() });
+    let server = Server::with_args(&["--max-body-bytes", "100000"]);
     let seq = server.seq();
-    let bearer = format!("Bearer {}", token("alice"));
     // A message over the limit: 1009.
-    let mut ws = WsClient::connect(&server, Some(&bearer));
+    let mut ws = WsClient::user(&server, "alice");
     ws.send_text(format!(r#"{{"type": "ping", "pad": "{}"}}"#, "x".repeat(300_000)));
     assert_eq!(ws.close_code(), Some(1009));
     // Binary and non-JSON messages: 4400.
-    let mut ws = WsClient::connect(&server, Some(&bearer));
+    let mut ws = WsClient::user(&server, "alice");
     ws.send_message(tungstenite::Message::Binary(vec![1, 2, 3].into())).expect("send");
     assert_eq!(ws.close_code(), Some(4400));
     // An unmasked client frame breaks RFC 6455: 1002.
@@ -391,10 +380,7 @@ fn dev_mode_keeps_its_token_to_its_own_origin() {
 
 #[test]
 fn cors_is_an_allow_list() {
-    let server = Server::with(ServerOptions {
-        extra: vec!["--cors-origin".into(), "http://app.example".into()],
-        ..Default::default()
-    });
+    let server = Server::with_args(&["--cors-origin", "http://app.example"]);
     let preflight = |origin: &str| {
         server
             .http()
@@ -462,8 +448,7 @@ fn ended_subscriptions_leave_nothing_in_the_feed_index() {
     let c = server.user("alice");
     let a = artist(&c, "Miles", None);
     let start = feed_index_entries(&server);
-    let bearer = format!("Bearer {}", token("alice"));
-    let mut ws = WsClient::connect(&server, Some(&bearer));
+    let mut ws = WsClient::user(&server, "alice");
     // Rounds of 100 (a connection's limit) on distinct ids (each a new index
     // key) and watched field values: wait until the index holds them, so each
     // really registered, then complete them and wait until it is back.
@@ -531,8 +516,7 @@ fn a_cursor_only_pages_its_own_query() {
 fn a_named_subscription_without_operation_name_runs() {
     let server = Server::start();
     let c = server.user("alice");
-    let bearer = format!("Bearer {}", token("alice"));
-    let mut ws = WsClient::connect(&server, Some(&bearer));
+    let mut ws = WsClient::user(&server, "alice");
     ws.subscribe("s", "subscription S { artistsChanged { kind artist { name } } }", json!({}));
     // Subscriptions start asynchronously: create until the change arrives (bounded).
     let mut got = None;
@@ -550,10 +534,8 @@ fn a_named_subscription_without_operation_name_runs() {
 
 #[test]
 fn text_edits_that_change_nothing_commit_nothing() {
-    let server = Server::start();
+    let Seeded { server, ids: (_, b), .. } = seeded(|alice| artist_with_album(alice, "Miles"));
     let c = server.user("alice");
-    let a = artist(&c, "Miles", None);
-    let b = album(&c, "Kind of Blue", 1959, &a);
     c.query(
         "mutation($b: ID!) { updateAlbum(id: $b, input: { description: { set: \"🎷 jazz\" } }) { id } }",
         json!({ "b": b }),
@@ -585,11 +567,8 @@ fn text_edits_that_change_nothing_commit_nothing() {
 #[test]
 fn malformed_yrs_updates_are_refused_without_a_panic() {
     use base64::Engine as _;
-    let server = Server::start();
+    let Seeded { server, ids: (_, b), seq } = seeded(|alice| artist_with_album(alice, "Miles"));
     let c = server.user("alice");
-    let a = artist(&c, "Miles", None);
-    let b = album(&c, "Kind of Blue", 1959, &a);
-    let seq = server.seq();
     let updates: [&[u8]; 5] = [
         &[1, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x01],
         &[0xff; 16],
@@ -616,9 +595,8 @@ fn malformed_yrs_updates_are_refused_without_a_panic() {
 fn change_streams_resume_after_a_cursor() {
     let server = Server::start();
     let c = server.user("alice");
-    let a = artist(&c, "Miles", None);
+    let (a, b) = artist_with_album(&c, "Miles");
     let other = artist(&c, "Coltrane", None);
-    let b = album(&c, "Kind of Blue", 1959, &a);
     let latest = c.query("{ events(first: 1) { nodes { cursor } } }", json!({}));
     let cursor = latest["events"]["nodes"][0]["cursor"].clone();
     // While the client is away.
@@ -629,8 +607,7 @@ fn change_streams_resume_after_a_cursor() {
         json!({ "b": b, "o": other }),
     );
 
-    let bearer = format!("Bearer {}", token("alice"));
-    let mut ws = WsClient::connect(&server, Some(&bearer));
+    let mut ws = WsClient::user(&server, "alice");
     ws.subscribe(
         "many",
         "subscription($a: ID!, $c: String) { albumsChanged(where: { artistId: { eq: $a } }, after: $c) { kind id event { cursor } } }",
@@ -683,17 +660,14 @@ fn change_streams_resume_after_a_cursor() {
 /// with 4008 once its queue passes its byte bound; the server stays up.
 #[test]
 fn a_client_that_stops_reading_is_closed_by_bytes() {
-    let server = Server::start();
+    let Seeded { server, ids: (_, b), .. } = seeded(|alice| artist_with_album(alice, "Miles"));
     let c = server.user("alice");
-    let a = artist(&c, "Miles", None);
-    let b = album(&c, "Kind of Blue", 1959, &a);
     let big = "x".repeat(900 * 1024);
     c.query(
         "mutation($b: ID!, $d: String!) { updateAlbum(id: $b, input: { description: { set: $d } }) { id } }",
         json!({ "b": b, "d": big }),
     );
-    let bearer = format!("Bearer {}", token("alice"));
-    let mut ws = WsClient::connect(&server, Some(&bearer));
+    let mut ws = WsClient::user(&server, "alice");
     for i in 0..20 {
         ws.subscribe(
             &format!("s{i}"),
@@ -720,8 +694,7 @@ fn a_client_that_stops_reading_is_closed_by_bytes() {
 /// does not depend on the machine's speed.)
 #[test]
 fn the_request_time_limit_stops_long_requests() {
-    let server =
-        Server::with(ServerOptions { extra: vec!["--request-timeout".into(), "1ms".into()], ..Default::default() });
+    let server = Server::with_args(&["--request-timeout", "1ms"]);
     let c = server.user("alice");
     // Writes made before the limit matters: small requests may or may not
     // finish within 1 ms, so seed with retries.

@@ -34,51 +34,70 @@ fn head(d: &Value) -> String {
     s(&heads[0])
 }
 
+/// Writes the scenario's events, naming each as it is written.
+struct Script {
+    events: Vec<(&'static str, String)>,
+}
+
+impl Script {
+    /// Creates a `ty` from `input` as `c`, names its event `name`, and returns the new id.
+    fn create(&mut self, name: &'static str, c: &Client<'_>, ty: &str, input: Value) -> String {
+        let mutation = format!("mutation($i: {ty}CreateInput!) {{ written: create{ty}(input: $i) {{ id heads }} }}");
+        s(&self.write(name, c, &mutation, json!({ "i": input }))["id"])
+    }
+
+    /// Updates the `ty` `id` with `input` as `c`, and names its event `name`.
+    fn update(&mut self, name: &'static str, c: &Client<'_>, ty: &str, id: &str, input: Value) {
+        let mutation = format!(
+            "mutation($id: ID!, $i: {ty}UpdateInput!) {{ written: update{ty}(id: $id, input: $i) {{ heads }} }}"
+        );
+        self.write(name, c, &mutation, json!({ "id": id, "i": input }));
+    }
+
+    fn write(&mut self, name: &'static str, c: &Client<'_>, mutation: &str, variables: Value) -> Value {
+        let written = c.query(mutation, variables)["written"].clone();
+        self.events.push((name, head(&written)));
+        tick();
+        written
+    }
+}
+
 fn scenario(server: &Server) -> Scenario {
     let alice = server.user("alice");
     let bob = server.user("bob");
-    let mut events = Vec::new();
-    let d = alice.query("mutation { createArtist(input: { name: \"Miles\" }) { id heads } }", json!({}));
-    let artist_a = s(&d["createArtist"]["id"]);
-    events.push(("a1", head(&d["createArtist"])));
-    tick();
-    let d = alice.query(
-        "mutation($a: ID!) { createAlbum(input: { name: \"Kind of Blue\", year: 1959, artistId: $a, description: \"Modal\" }) { id heads } }",
-        json!({ "a": artist_a }),
+    let mut script = Script { events: Vec::new() };
+    let artist_a = script.create("a1", &alice, "Artist", json!({ "name": "Miles" }));
+    let album_b = script.create(
+        "b1",
+        &alice,
+        "Album",
+        json!({ "name": "Kind of Blue", "year": 1959, "artistId": artist_a, "description": "Modal" }),
     );
-    let album_b = s(&d["createAlbum"]["id"]);
-    events.push(("b1", head(&d["createAlbum"])));
-    tick();
-    let d = bob.query(
-        "mutation($b: ID!) { updateAlbum(id: $b, input: { name: \"Kind of Blue (Legacy)\" }) { heads } }",
-        json!({ "b": album_b }),
-    );
-    events.push(("b2", head(&d["updateAlbum"])));
-    tick();
-    let d = alice.query(
-        "mutation($b: ID!) { updateAlbum(id: $b, input: { description: { splices: [{ index: 5, insert: \" jazz\" }] } }) { heads } }",
-        json!({ "b": album_b }),
-    );
-    events.push(("b3", head(&d["updateAlbum"])));
-    tick();
-    let d = bob.query("mutation { createArtist(input: { name: \"Temp\", country: \"FR\" }) { id heads } }", json!({}));
-    let artist_c = s(&d["createArtist"]["id"]);
-    events.push(("c1", head(&d["createArtist"])));
-    tick();
-    let d = alice.query(
-        "mutation($a: ID!) { updateArtist(id: $a, input: { country: \"US\" }) { heads } }",
-        json!({ "a": artist_a }),
-    );
-    events.push(("a2", head(&d["updateArtist"])));
-    tick();
+    script.update("b2", &bob, "Album", &album_b, json!({ "name": "Kind of Blue (Legacy)" }));
+    let splice = json!({ "description": { "splices": [{ "index": 5, "insert": " jazz" }] } });
+    script.update("b3", &alice, "Album", &album_b, splice);
+    let artist_c = script.create("c1", &bob, "Artist", json!({ "name": "Temp", "country": "FR" }));
+    script.update("a2", &alice, "Artist", &artist_a, json!({ "country": "US" }));
+    // A delete answers with the id only: its event is the entity's newest.
     bob.query("mutation($c: ID!) { deleteArtist(id: $c) }", json!({ "c": artist_c }));
     let d = bob.query(
         "query($c: ID!) { events(where: { entityId: $c }, first: 1) { nodes { id kind } } }",
         json!({ "c": artist_c }),
     );
     assert_eq!(d["events"]["nodes"][0]["kind"], "DELETED");
+    let mut events = script.events;
     events.push(("c2", s(&d["events"]["nodes"][0]["id"])));
     Scenario { artist_a, album_b, artist_c, events }
+}
+
+/// The event `id` as `c` reads it, with `fields`.
+fn event(c: &Client<'_>, id: &str, fields: &str) -> Value {
+    c.query(&format!("query($e: ID!) {{ event(id: $e) {{ {fields} }} }}"), json!({ "e": id }))["event"].clone()
+}
+
+/// When the scenario's event `name` was written.
+fn time_of(c: &Client<'_>, sc: &Scenario, name: &str) -> String {
+    s(&event(c, &sc.id(name), "at")["at"])
 }
 
 fn ids_of(nodes: &Value) -> Vec<String> {
@@ -172,8 +191,7 @@ fn state_as_of_an_event_or_a_time() {
     assert_eq!(b3["description"], "Modal jazz");
 
     // By time: the state including every event at or before it.
-    let time_of =
-        |e: &str| s(&c.query("query($e: ID!) { event(id: $e) { at } }", json!({ "e": sc.id(e) }))["event"]["at"]);
+    let t = |e: &str| time_of(&c, &sc, e);
     let at_time = |t: &str| {
         c.query(
             "query($b: ID!, $t: DateTime!) { albumAt(id: $b, at: $t) { name description } }",
@@ -181,16 +199,16 @@ fn state_as_of_an_event_or_a_time() {
         )["albumAt"]
             .clone()
     };
-    assert_eq!(at_time(&time_of("b1")), json!({ "name": "Kind of Blue", "description": "Modal" }));
-    assert_eq!(at_time(&time_of("b2")), json!({ "name": "Kind of Blue (Legacy)", "description": "Modal" }));
-    assert_eq!(at_time(&time_of("b3")), json!({ "name": "Kind of Blue (Legacy)", "description": "Modal jazz" }));
+    assert_eq!(at_time(&t("b1")), json!({ "name": "Kind of Blue", "description": "Modal" }));
+    assert_eq!(at_time(&t("b2")), json!({ "name": "Kind of Blue (Legacy)", "description": "Modal" }));
+    assert_eq!(at_time(&t("b3")), json!({ "name": "Kind of Blue (Legacy)", "description": "Modal jazz" }));
     assert_eq!(at_time("2000-01-01T00:00:00Z"), Value::Null, "before creation: null");
     assert_eq!(
         at_time("2999-01-01T00:00:00.000Z"),
         json!({ "name": "Kind of Blue (Legacy)", "description": "Modal jazz" })
     );
     assert_eq!(
-        at_time(&time_of("b1").replace('Z', "+00:00")),
+        at_time(&t("b1").replace('Z', "+00:00")),
         json!({ "name": "Kind of Blue", "description": "Modal" }),
         "offsets are accepted"
     );
@@ -245,11 +263,7 @@ fn single_events() {
     let server = Server::start();
     let sc = scenario(&server);
     let c = server.user("carol");
-    let d = c.query(
-        "query($e: ID!) { event(id: $e) { id cursor kind collection entityId userId at precursors changes { field value } } }",
-        json!({ "e": sc.id("b2") }),
-    );
-    let e = &d["event"];
+    let e = event(&c, &sc.id("b2"), "id cursor kind collection entityId userId at precursors changes { field value }");
     assert_eq!(e["id"], json!(sc.id("b2")));
     assert_eq!(e["kind"], "UPDATED");
     assert_eq!(e["collection"], "album");
@@ -258,12 +272,11 @@ fn single_events() {
     assert_eq!(e["precursors"], json!([sc.id("b1")]));
     assert_eq!(e["changes"], json!([{ "field": "name", "value": "Kind of Blue (Legacy)" }]));
     assert!(e["cursor"].as_str().is_some_and(|c| !c.is_empty()));
-    let d =
-        c.query("query($e: ID!) { event(id: $e) { kind collection changes { field } } }", json!({ "e": sc.id("c2") }));
-    assert_eq!(d["event"]["kind"], "DELETED");
-    assert_eq!(d["event"]["collection"], "artist");
-    assert_eq!(d["event"]["changes"], json!([]), "a delete sets no field");
-    assert_eq!(c.query("query($e: ID!) { event(id: $e) { id } }", json!({ "e": fresh_ulid() }))["event"], Value::Null);
+    let deleted = event(&c, &sc.id("c2"), "kind collection changes { field }");
+    assert_eq!(deleted["kind"], "DELETED");
+    assert_eq!(deleted["collection"], "artist");
+    assert_eq!(deleted["changes"], json!([]), "a delete sets no field");
+    assert_eq!(event(&c, &fresh_ulid(), "id"), Value::Null);
     c.fails("{ event(id: \"not-an-id\") { id } }", json!({}), "BAD_USER_INPUT");
 }
 
@@ -279,7 +292,7 @@ fn audit_log_filters_newest_first() {
     let server = Server::start();
     let sc = scenario(&server);
     let c = server.user("carol");
-    let t = |e: &str| s(&c.query("query($e: ID!) { event(id: $e) { at } }", json!({ "e": sc.id(e) }))["event"]["at"]);
+    let t = |e: &str| time_of(&c, &sc, e);
 
     let cases: Vec<(Value, Vec<&str>)> = vec![
         (json!(null), vec!["c2", "a2", "c1", "b3", "b2", "b1", "a1"]),

@@ -3,7 +3,9 @@
 
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
-use chronicle_tests::catalogue::{album, all_ids, artist};
+use chronicle_tests::catalogue::{all_ids, artist, artist_with_album};
+use chronicle_tests::fixtures::{Seeded, seeded};
+use chronicle_tests::ws::WsClient;
 use chronicle_tests::*;
 use yrs::updates::decoder::Decode as _;
 use yrs::{GetString as _, ReadTxn as _, Text as _, Transact as _};
@@ -13,13 +15,12 @@ fn heads(c: &Client<'_>, album: &str) -> Value {
 }
 
 const UPDATE_NAME: &str = "mutation($id: ID!, $name: String!, $h: [ID!]) { updateAlbum(id: $id, input: { name: $name }, ifHeads: $h) { name heads } }";
+const DELETE: &str = "mutation($id: ID!, $h: [ID!]) { deleteAlbum(id: $id, ifHeads: $h) }";
 
 #[test]
 fn if_heads_guards_updates_and_deletes() {
-    let server = Server::start();
+    let Seeded { server, ids: (_, b), .. } = seeded(|alice| artist_with_album(alice, "Miles Davis"));
     let c = server.user("alice");
-    let a = artist(&c, "Miles Davis", None);
-    let b = album(&c, "Kind of Blue", 1959, &a);
 
     // Matching heads: succeeds and moves the heads.
     let h1 = heads(&c, &b);
@@ -44,11 +45,7 @@ fn if_heads_guards_updates_and_deletes() {
     c.fails(UPDATE_NAME, json!({ "id": b, "name": "lost", "h": [h2[0], fresh_ulid()] }), "CONFLICT");
     c.fails(UPDATE_NAME, json!({ "id": b, "name": "lost", "h": [] }), "CONFLICT");
     // The same for delete.
-    c.fails(
-        "mutation($id: ID!, $h: [ID!]) { deleteAlbum(id: $id, ifHeads: $h) }",
-        json!({ "id": b, "h": h1 }),
-        "CONFLICT",
-    );
+    c.fails(DELETE, json!({ "id": b, "h": h1 }), "CONFLICT");
     assert_eq!(server.seq(), seq, "refused writes commit nothing");
     let d = c.query("query($id: ID!) { album(id: $id) { name heads history { totalCount } } }", json!({ "id": b }));
     assert_eq!(d["album"]["name"], "v2");
@@ -67,7 +64,7 @@ fn if_heads_guards_updates_and_deletes() {
 
     // Matching heads on delete: deleted.
     let h = heads(&c, &b);
-    c.query("mutation($id: ID!, $h: [ID!]) { deleteAlbum(id: $id, ifHeads: $h) }", json!({ "id": b, "h": h }));
+    c.query(DELETE, json!({ "id": b, "h": h }));
     assert_eq!(c.query("query($id: ID!) { album(id: $id) { id } }", json!({ "id": b }))["album"], Value::Null);
 }
 
@@ -136,6 +133,17 @@ fn all_mutation_fields_of_a_request_commit_together_or_not_at_all() {
     assert_eq!(d["album"], json!({ "name": "Pastel Blues (remaster)", "year": 1966 }));
 }
 
+/// Creates an artist and its album "KoB" (1959) with `description`; returns
+/// the album's id and the `createAlbum` answer, which holds `fields`.
+fn described_album(c: &Client<'_>, description: &str, fields: &str) -> (String, Value) {
+    let a = artist(c, "Miles Davis", None);
+    let d = c.query(
+        &format!("mutation($a: ID!, $d: String!) {{ createAlbum(input: {{ name: \"KoB\", year: 1959, artistId: $a, description: $d }}) {{ id {fields} }} }}"),
+        json!({ "a": a, "d": description }),
+    );
+    (s(&d["createAlbum"]["id"]), d["createAlbum"].clone())
+}
+
 fn description(c: &Client<'_>, id: &str) -> String {
     s(&c.query("query($id: ID!) { album(id: $id) { description } }", json!({ "id": id }))["album"]["description"])
 }
@@ -147,13 +155,8 @@ const EDIT: &str =
 fn text_edits_set_and_utf16_splices() {
     let server = Server::start();
     let c = server.user("alice");
-    let a = artist(&c, "Miles Davis", None);
-    let d = c.query(
-        "mutation($a: ID!) { createAlbum(input: { name: \"KoB\", year: 1959, artistId: $a, description: \"a😀b\" }) { id description } }",
-        json!({ "a": a }),
-    );
-    let id = s(&d["createAlbum"]["id"]);
-    assert_eq!(d["createAlbum"]["description"], "a😀b");
+    let (id, created) = described_album(&c, "a😀b", "description");
+    assert_eq!(created["description"], "a😀b");
 
     // The emoji is two UTF-16 code units: index 3 is after it.
     let d = c.query(EDIT, json!({ "id": id, "e": { "splices": [{ "index": 3, "insert": "X" }] } }));
@@ -239,13 +242,8 @@ fn text_of(doc: &yrs::Doc, field: &str) -> String {
 fn yrs_updates_and_text_state_interop() {
     let server = Server::start();
     let c = server.user("alice");
-    let a = artist(&c, "Miles Davis", None);
-    let d = c.query(
-        "mutation($a: ID!) { createAlbum(input: { name: \"KoB\", year: 1959, artistId: $a, description: \"Modal jazz.\" }) { id textState } }",
-        json!({ "a": a }),
-    );
-    let id = s(&d["createAlbum"]["id"]);
-    let doc = load(&s(&d["createAlbum"]["textState"]));
+    let (id, created) = described_album(&c, "Modal jazz.", "textState");
+    let doc = load(&s(&created["textState"]));
     assert_eq!(text_of(&doc, "description"), "Modal jazz.", "textState holds the description");
 
     // A client edit made with Yrs against textState, sent as yrsUpdate.
@@ -315,28 +313,34 @@ fn yrs_updates_and_text_state_interop() {
     assert_eq!(e["event"]["changes"], json!([{ "field": "year", "value": 1960 }]));
 }
 
+/// Has eight clients, `writer-0` to `writer-7`, send `request(client, i)` at
+/// once (a barrier releases them together); returns their replies in that order.
+fn race(server: &Server, request: impl Fn(&Client<'_>, usize) -> Reply + Sync) -> Vec<Reply> {
+    let writers = 8;
+    let barrier = std::sync::Barrier::new(writers);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..writers)
+            .map(|i| {
+                let (barrier, request) = (&barrier, &request);
+                scope.spawn(move || {
+                    let c = server.user(&format!("writer-{i}"));
+                    barrier.wait();
+                    request(&c, i)
+                })
+            })
+            .collect();
+        handles.into_iter().map(|h| h.join().expect("a writer thread")).collect()
+    })
+}
+
 #[test]
 fn concurrent_writers_with_the_same_if_heads_one_wins() {
-    let server = Server::start();
+    let Seeded { server, ids: (_, b), .. } = seeded(|alice| artist_with_album(alice, "Miles Davis"));
     let c = server.user("alice");
-    let a = artist(&c, "Miles Davis", None);
-    let b = album(&c, "Kind of Blue", 1959, &a);
     for round in 0..5 {
         let h = heads(&c, &b);
-        let writers = 8;
-        let barrier = std::sync::Barrier::new(writers);
-        let results: Vec<Reply> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..writers)
-                .map(|i| {
-                    let (server, barrier, b, h) = (&server, &barrier, &b, &h);
-                    scope.spawn(move || {
-                        let c = server.user(&format!("writer-{i}"));
-                        barrier.wait();
-                        c.request(UPDATE_NAME, json!({ "id": b, "name": format!("round {round} writer {i}"), "h": h }))
-                    })
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join().expect("a writer thread")).collect()
+        let results = race(&server, |c, i| {
+            c.request(UPDATE_NAME, json!({ "id": b, "name": format!("round {round} writer {i}"), "h": h }))
         });
         let won: Vec<&Reply> = results.iter().filter(|r| r.codes().is_empty()).collect();
         for r in &results {
@@ -359,23 +363,11 @@ fn concurrent_creates_with_one_client_id_one_wins() {
     let server = Server::start();
     for round in 0..5 {
         let id = fresh_ulid();
-        let writers = 8;
-        let barrier = std::sync::Barrier::new(writers);
-        let results: Vec<Reply> = std::thread::scope(|scope| {
-            let handles: Vec<_> = (0..writers)
-                .map(|i| {
-                    let (server, barrier, id) = (&server, &barrier, &id);
-                    scope.spawn(move || {
-                        let c = server.user(&format!("writer-{i}"));
-                        barrier.wait();
-                        c.request(
-                            "mutation($i: ArtistCreateInput!) { createArtist(input: $i) { id } }",
-                            json!({ "i": { "id": id, "name": format!("writer {i}") } }),
-                        )
-                    })
-                })
-                .collect();
-            handles.into_iter().map(|h| h.join().expect("a writer thread")).collect()
+        let results = race(&server, |c, i| {
+            c.request(
+                "mutation($i: ArtistCreateInput!) { createArtist(input: $i) { id } }",
+                json!({ "i": { "id": id, "name": format!("writer {i}") } }),
+            )
         });
         let codes: Vec<Vec<String>> = results.iter().map(Reply::codes).collect();
         assert_eq!(codes.iter().filter(|c| c.is_empty()).count(), 1, "round {round}: one create wins: {codes:?}");
@@ -394,10 +386,8 @@ fn concurrent_creates_with_one_client_id_one_wins() {
 /// counts, and two fields touching one entity both show its final state.
 #[test]
 fn mutation_answers_show_the_committed_state() {
-    let server = Server::start();
+    let Seeded { server, ids: (a, b), .. } = seeded(|alice| artist_with_album(alice, "Miles"));
     let c = server.user("alice");
-    let a = artist(&c, "Miles", None);
-    let b = album(&c, "Kind of Blue", 1959, &a);
     let d = c.query(
         "mutation($b: ID!) { updateAlbum(id: $b, input: { year: 1960, description: { set: \"Modal\" } }) { year history { totalCount nodes { userId cursor yrsUpdate } } } }",
         json!({ "b": b }),
@@ -425,8 +415,7 @@ fn mutation_answers_show_the_committed_state() {
     assert_eq!(d["second"]["country"], "US");
 
     // Over WebSocket too.
-    let bearer = format!("Bearer {}", token("alice"));
-    let mut ws = chronicle_tests::ws::WsClient::connect(&server, Some(&bearer));
+    let mut ws = WsClient::user(&server, "alice");
     ws.subscribe(
         "m",
         "mutation($b: ID!) { updateAlbum(id: $b, input: { year: 1961 }) { year history { totalCount } } }",

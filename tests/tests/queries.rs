@@ -4,6 +4,7 @@
 use std::cmp::Ordering;
 use std::collections::BTreeSet;
 
+use chronicle_tests::fixtures::{Seeded, seeded};
 use chronicle_tests::*;
 
 #[derive(Clone, Debug)]
@@ -127,41 +128,26 @@ fn cmp_str_opt(a: &Option<String>, b: &Option<String>) -> Ordering {
 
 #[test]
 fn album_filters_match_local_evaluation() {
-    let server = Server::start();
+    let Seeded { server, ids: cat, .. } = seeded(seed);
     let c = server.user("alice");
-    let cat = seed(&c);
     let albums = &cat.albums;
     let a0 = cat.artists[0].id.clone();
     let a1 = cat.artists[1].id.clone();
     let some = albums[17].name.clone();
     let other = albums[3].name.clone();
 
-    type Pred = Box<dyn Fn(&AlbumRow) -> bool>;
-    let cases: Vec<(Value, Pred)> = vec![
+    // The predicates borrow `some`, `other`, `a0` and `a1`, which outlive the cases.
+    type Pred<'a> = Box<dyn Fn(&AlbumRow) -> bool + 'a>;
+    let cases: Vec<(Value, Pred<'_>)> = vec![
         (json!({}), Box::new(|_| true)),
-        (json!({ "name": { "eq": some } }), {
-            let v = some.clone();
-            Box::new(move |a| a.name == v)
-        }),
-        (json!({ "name": { "ne": some } }), {
-            let v = some.clone();
-            Box::new(move |a| a.name != v)
-        }),
-        (json!({ "name": { "in": [some, other, "no such album"] } }), {
-            let (x, y) = (some.clone(), other.clone());
-            Box::new(move |a| a.name == x || a.name == y)
-        }),
+        (json!({ "name": { "eq": some } }), Box::new(|a| a.name == some)),
+        (json!({ "name": { "ne": some } }), Box::new(|a| a.name != some)),
+        (json!({ "name": { "in": [some, other, "no such album"] } }), Box::new(|a| a.name == some || a.name == other)),
         (json!({ "name": { "in": [] } }), Box::new(|_| false)),
         (json!({ "name": { "lt": "kind" } }), Box::new(|a| a.name.as_str() < "kind")),
-        (json!({ "name": { "lte": some } }), {
-            let v = some.clone();
-            Box::new(move |a| a.name <= v)
-        }),
+        (json!({ "name": { "lte": some } }), Box::new(|a| a.name <= some)),
         (json!({ "name": { "gt": "maiden 30" } }), Box::new(|a| a.name.as_str() > "maiden 30")),
-        (json!({ "name": { "gte": some } }), {
-            let v = some.clone();
-            Box::new(move |a| a.name >= v)
-        }),
+        (json!({ "name": { "gte": some } }), Box::new(|a| a.name >= some)),
         (json!({ "name": { "startsWith": "blue" } }), Box::new(|a| a.name.starts_with("blue"))),
         (json!({ "name": { "startsWith": "blues" } }), Box::new(|a| a.name.starts_with("blues"))),
         (json!({ "name": { "startsWith": "" } }), Box::new(|_| true)),
@@ -176,18 +162,9 @@ fn album_filters_match_local_evaluation() {
         (json!({ "year": { "gte": 1960 } }), Box::new(|a| a.year >= 1960)),
         (json!({ "year": { "gte": 1955, "lt": 1965 } }), Box::new(|a| (1955..1965).contains(&a.year))),
         (json!({ "year": { "gt": 1990 } }), Box::new(|_| false)),
-        (json!({ "artistId": { "eq": a0 } }), {
-            let v = a0.clone();
-            Box::new(move |a| a.artist == v)
-        }),
-        (json!({ "artistId": { "ne": a0 } }), {
-            let v = a0.clone();
-            Box::new(move |a| a.artist != v)
-        }),
-        (json!({ "artistId": { "in": [a0, a1] } }), {
-            let (x, y) = (a0.clone(), a1.clone());
-            Box::new(move |a| a.artist == x || a.artist == y)
-        }),
+        (json!({ "artistId": { "eq": a0 } }), Box::new(|a| a.artist == a0)),
+        (json!({ "artistId": { "ne": a0 } }), Box::new(|a| a.artist != a0)),
+        (json!({ "artistId": { "in": [a0, a1] } }), Box::new(|a| a.artist == a0 || a.artist == a1)),
         (
             json!({ "name": { "startsWith": "b" }, "year": { "gte": 1965 } }),
             Box::new(|a| a.name.starts_with('b') && a.year >= 1965),
@@ -205,10 +182,7 @@ fn album_filters_match_local_evaluation() {
                 { "and": [{ "year": { "gte": 1970 } }, { "artistId": { "eq": a1 } }] },
                 { "name": { "in": [some] } }
             ], "year": { "ne": 1950 } }),
-            {
-                let (x, y) = (a1.clone(), some.clone());
-                Box::new(move |a| ((a.year >= 1970 && a.artist == x) || a.name == y) && a.year != 1950)
-            },
+            Box::new(|a| ((a.year >= 1970 && a.artist == a1) || a.name == some) && a.year != 1950),
         ),
     ];
     for (where_, pred) in &cases {
@@ -224,24 +198,16 @@ fn album_filters_match_local_evaluation() {
 
 #[test]
 fn artist_filters_with_nulls() {
-    let server = Server::start();
+    let Seeded { server, ids: cat, .. } = seeded(seed);
     let c = server.user("alice");
-    let cat = seed(&c);
     let artists = &cat.artists;
     type Pred = Box<dyn Fn(&ArtistRow) -> bool>;
-    let is = |v: &str| Some(v.to_owned());
     let cases: Vec<(Value, Pred)> = vec![
         (json!({ "country": { "isNull": true } }), Box::new(|a| a.country.is_none())),
         (json!({ "country": { "isNull": false } }), Box::new(|a| a.country.is_some())),
-        (json!({ "country": { "eq": "US" } }), {
-            let v = is("US");
-            Box::new(move |a| a.country == v)
-        }),
+        (json!({ "country": { "eq": "US" } }), Box::new(|a| a.country.as_deref() == Some("US"))),
         // `ne` of a non-null operand matches null values too.
-        (json!({ "country": { "ne": "US" } }), {
-            let v = is("US");
-            Box::new(move |a| a.country != v)
-        }),
+        (json!({ "country": { "ne": "US" } }), Box::new(|a| a.country.as_deref() != Some("US"))),
         (json!({ "country": { "in": ["UK", "FR"] } }), Box::new(|a| matches!(a.country.as_deref(), Some("UK" | "FR")))),
         // Range operators never match null.
         (json!({ "country": { "lt": "FR" } }), Box::new(|a| a.country.as_deref().is_some_and(|c| c < "FR"))),
@@ -274,9 +240,8 @@ fn artist_filters_with_nulls() {
 
 #[test]
 fn orderings_and_pagination_walk_everything_once() {
-    let server = Server::start();
+    let Seeded { server, ids: cat, .. } = seeded(seed);
     let c = server.user("alice");
-    let cat = seed(&c);
     let albums = &cat.albums;
     let ids = |v: Vec<&AlbumRow>| v.into_iter().map(|a| a.id.clone()).collect::<Vec<_>>();
     let sorted = |f: &dyn Fn(&AlbumRow, &AlbumRow) -> Ordering| {
@@ -325,9 +290,8 @@ fn orderings_and_pagination_walk_everything_once() {
 
 #[test]
 fn cursors_survive_changes_between_pages() {
-    let server = Server::start();
+    let Seeded { server, ids: cat, .. } = seeded(seed);
     let c = server.user("alice");
-    let cat = seed(&c);
     let mut by_name: Vec<AlbumRow> = cat.albums.clone();
     by_name.sort_by(|a, b| a.name.cmp(&b.name));
     let q = "query($after: String) { albums(orderBy: [NAME_ASC], first: 10, after: $after) { nodes { id } pageInfo { endCursor } } }";

@@ -1,7 +1,7 @@
 //! Relations both ways, many-to-many through `PlaylistEntry`, and refs to
 //! missing or deleted entities.
 
-use chronicle_tests::catalogue::{album, artist, entry, playlist, track};
+use chronicle_tests::catalogue::{album, artist, artist_with_album, entry, playlist, track, tracks};
 use chronicle_tests::*;
 
 fn names(nodes: &Value, path: &[&str]) -> Vec<String> {
@@ -23,16 +23,13 @@ fn names(nodes: &Value, path: &[&str]) -> Vec<String> {
 fn one_to_many_both_ways() {
     let server = Server::start();
     let c = server.user("alice");
-    let miles = artist(&c, "Miles Davis", Some("US"));
-    let evans = artist(&c, "Bill Evans", Some("US"));
+    let [miles, evans] = ["Miles Davis", "Bill Evans"].map(|name| artist(&c, name, Some("US")));
     let nico = artist(&c, "Nico", None);
     let kob = album(&c, "Kind of Blue", 1959, &miles);
     let bitches = album(&c, "Bitches Brew", 1970, &miles);
     let sketches = album(&c, "Sketches of Spain", 1960, &miles);
     let waltz = album(&c, "Waltz for Debby", 1961, &evans);
-    for (i, name) in ["So What", "Freddie Freeloader", "Blue in Green"].iter().enumerate() {
-        track(&c, name, i as i32 + 1, &kob);
-    }
+    tracks(&c, &kob, ["So What", "Freddie Freeloader", "Blue in Green"]);
     track(&c, "Pharaoh's Dance", 1, &bitches);
 
     // Album.artist and Track.album (forward), two levels deep.
@@ -126,11 +123,8 @@ fn one_to_many_both_ways() {
 fn many_to_many_through_playlist_entries() {
     let server = Server::start();
     let c = server.user("alice");
-    let a = artist(&c, "Miles Davis", None);
-    let b = album(&c, "Kind of Blue", 1959, &a);
-    let so_what = track(&c, "So What", 1, &b);
-    let freddie = track(&c, "Freddie Freeloader", 2, &b);
-    let blue = track(&c, "Blue in Green", 3, &b);
+    let (_, b) = artist_with_album(&c, "Miles Davis");
+    let [so_what, freddie, blue] = tracks(&c, &b, ["So What", "Freddie Freeloader", "Blue in Green"]);
     let night = playlist(&c, "Night");
     let day = playlist(&c, "Day");
     entry(&c, &night, &blue, 1);
@@ -186,10 +180,9 @@ fn many_to_many_through_playlist_entries() {
 fn refs_to_missing_or_deleted_entities_are_bad_user_input() {
     let server = Server::start();
     let c = server.user("alice");
-    let a = artist(&c, "Miles Davis", None);
     let gone = artist(&c, "Gone", None);
     c.query("mutation($g: ID!) { deleteArtist(id: $g) }", json!({ "g": gone }));
-    let b = album(&c, "Kind of Blue", 1959, &a);
+    let (a, b) = artist_with_album(&c, "Miles Davis");
     let t = track(&c, "So What", 1, &b);
     let p = playlist(&c, "Night");
     let dead_track = track(&c, "Deleted", 2, &b);
@@ -213,17 +206,12 @@ fn refs_to_missing_or_deleted_entities_are_bad_user_input() {
         json!({ "b": missing }),
         "BAD_USER_INPUT",
     );
-    // Ref to an entity of another collection (an album id where a playlist is wanted).
-    c.fails(
-        "mutation($p: ID!, $t: ID!) { createPlaylistEntry(input: { playlistId: $p, trackId: $t, position: 1 }) { id } }",
-        json!({ "p": b, "t": t }),
-        "BAD_USER_INPUT",
-    );
-    c.fails(
-        "mutation($p: ID!, $t: ID!) { createPlaylistEntry(input: { playlistId: $p, trackId: $t, position: 1 }) { id } }",
-        json!({ "p": p, "t": dead_track }),
-        "BAD_USER_INPUT",
-    );
+    // Refs to an entity of another collection (an album id where a playlist is
+    // wanted) and to a deleted track.
+    let create_entry = "mutation($p: ID!, $t: ID!) { createPlaylistEntry(input: { playlistId: $p, trackId: $t, position: 1 }) { id } }";
+    for (playlist_id, track_id) in [(&b, &t), (&p, &dead_track)] {
+        c.fails(create_entry, json!({ "p": playlist_id, "t": track_id }), "BAD_USER_INPUT");
+    }
     assert_eq!(server.seq(), seq, "refused refs commit nothing");
     let d = c.query("query($b: ID!) { album(id: $b) { artistId } }", json!({ "b": b }));
     assert_eq!(d["album"]["artistId"], json!(a), "the album still points at its artist");
