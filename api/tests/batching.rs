@@ -14,7 +14,7 @@ use chronicle_model::{
     Batch, EntityId, EntityState, EventId, ModelError, Models, Outcome, Scope, StagingReads, StateReader, StoredEvent,
     Subscription,
 };
-use chronicle_store::{AuditQuery, ExpectedHeads, Page, Query, SledStore, Storage, StoreError, VerifyReport};
+use chronicle_store::{AuditQuery, ExpectedHeads, Page, Query, Related, SledStore, Storage, StoreError, VerifyReport};
 use serde_json::{Value as Json, json};
 use support::R;
 
@@ -89,15 +89,9 @@ impl Storage for Counting {
         self.inner.query(collection, query).await
     }
 
-    async fn query_related(
-        &self,
-        collection: &str,
-        field: &str,
-        targets: &[EntityId],
-        query: &Query,
-    ) -> Result<Vec<Page>, StoreError> {
+    async fn query_related(&self, related: &Related<'_>, query: &Query) -> Result<Vec<Page>, StoreError> {
         self.count("query_related");
-        self.inner.query_related(collection, field, targets, query).await
+        self.inner.query_related(related, query).await
     }
 
     async fn event(&self, id: EventId) -> Result<Option<StoredEvent>, StoreError> {

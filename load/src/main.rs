@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use axum::body::Body;
 use chronicle_api::{AppConfig, Auth, AuthConfig, demo};
 use chronicle_model::EntityId;
-use chronicle_store::{Filter, Op, Query, SledOptions, SledStore, Storage, SyncMode};
+use chronicle_store::{Filter, Op, Query, Related, SledOptions, SledStore, Storage, SyncMode};
 use clap::{Parser, ValueEnum};
 use serde_json::{Value as Json, json};
 use tower::ServiceExt as _;
@@ -606,11 +606,8 @@ async fn breakdown(server: &InProcess, client: &reqwest::Client, target: &Target
         .await?;
     steps.time("store.query: page of 50 albums (year >=)", 2_000, || store.query("album", &page_query)).await?;
     steps.time("store.get_many: the page's 50 artists", 5_000, || store.get_many("artist", &artist_ids)).await?;
-    steps
-        .time("store.query_related: the page's tracks", 2_000, || {
-            store.query_related("track", "album", &page_ids, &uncounted)
-        })
-        .await?;
+    let tracks = Related { collection: "track", field: "album", targets: &page_ids };
+    steps.time("store.query_related: the page's tracks", 2_000, || store.query_related(&tracks, &uncounted)).await?;
     steps
         .time("JWT check (HS256)", 20_000, || async {
             server.auth.verify_header(&server.bearer).map_err(|e| e.message)

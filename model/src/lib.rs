@@ -105,8 +105,8 @@ pub use signal::{ChangeFeed, ChangeSignal, Lagged, Scope, Subscription};
 pub use staging::{Batch, StagedEvent, Staging, StagingReads};
 pub use state::{EntityState, Heads, Stamp};
 pub use storage::{
-    AuditFilter, AuditQuery, Difference, ExpectedHeads, MaybeSendSync, Outcome, Storage, StorageExt, StoreTransaction,
-    StoredEvent, VerifyReport,
+    AuditFilter, AuditQuery, Difference, ExpectedHeads, MaybeSendSync, Outcome, Related, Storage, StorageExt,
+    StoreTransaction, StoredEvent, VerifyReport,
 };
 pub use store_error::{EngineError, StoreError};
 pub use text_edit::TextEdit;

@@ -98,6 +98,15 @@ impl AuditFilter {
     }
 }
 
+/// The entities of `collection` whose `Ref` field `field` points at one of
+/// `targets`: a reverse relation, read for several parents at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Related<'a> {
+    pub collection: &'a str,
+    pub field: &'a str,
+    pub targets: &'a [EntityId],
+}
+
 /// One page of the audit log: the events `filter` matches, newest first (by
 /// event time), at most `first` of them, strictly before event `before`.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -183,19 +192,13 @@ pub trait Storage: StagingReads + MaybeSendSync + 'static {
     /// One page of live (not deleted) entities of `collection`.
     async fn query(&self, collection: &str, query: &Query) -> Result<Page, StoreError>;
 
-    /// For each target id, one page of `collection` entities whose `Ref`
-    /// field `field` points at it (a reverse relation). Engines that can
-    /// read all targets' pages in one pass override this.
-    async fn query_related(
-        &self,
-        collection: &str,
-        field: &str,
-        targets: &[EntityId],
-        query: &Query,
-    ) -> Result<Vec<Page>, StoreError> {
-        let mut pages = Vec::with_capacity(targets.len());
-        for target in targets {
-            pages.push(self.query(collection, &query.related_to(field, *target)).await?);
+    /// For each of `related.targets`, one page of the entities pointing at
+    /// it (a reverse relation). Engines that can read all targets' pages in
+    /// one pass override this.
+    async fn query_related(&self, related: &Related<'_>, query: &Query) -> Result<Vec<Page>, StoreError> {
+        let mut pages = Vec::with_capacity(related.targets.len());
+        for target in related.targets {
+            pages.push(self.query(related.collection, &query.related_to(related.field, *target)).await?);
         }
         Ok(pages)
     }

@@ -39,7 +39,7 @@ pub mod sync_mode;
 // users of an engine.
 pub use chronicle_model::{
     AuditFilter, AuditQuery, Batch, DEFAULT_FIRST, Difference, ExpectedHeads, Filter, Op, OrderBy, Page, Query,
-    Storage, StorageExt, StoreError, StoreTransaction, VerifyReport,
+    Related, Storage, StorageExt, StoreError, StoreTransaction, VerifyReport,
 };
 pub use sled::{SledOptions, SledStore};
 pub use sync_mode::SyncMode;

@@ -9,7 +9,7 @@ use std::time::Duration;
 use async_graphql::dataloader::{DataLoader, Loader};
 use async_graphql::dynamic::{FieldFuture, FieldValue, ResolverContext};
 use chronicle_model::{EntityId, EntityState, ModelDescriptor, Models, StoredEvent};
-use chronicle_store::{Page, Query, Storage};
+use chronicle_store::{Page, Query, Related, Storage};
 
 use super::transaction::RequestTx;
 use crate::auth::Identity;
@@ -175,7 +175,7 @@ impl Loader<RelatedKey> for RelatedLoader {
             let query = self.queries.lock().unwrap_or_else(|p| p.into_inner()).get(q).cloned().unwrap_or_default();
             let pages = self
                 .store
-                .query_related(&collection, &field, &targets, &query)
+                .query_related(&Related { collection: &collection, field: &field, targets: &targets }, &query)
                 .await
                 .map_err(|e| Arc::new(ApiError::from(e)))?;
             for (target, page) in targets.into_iter().zip(pages) {

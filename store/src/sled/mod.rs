@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 use async_trait::async_trait;
 use chronicle_model::{
     AuditQuery, Batch, ChangeFeed, EntityId, EntityState, EventId, ExpectedHeads, ModelError, Models, Outcome, Page,
-    Query, Scope, StagingReads, StateReader, Storage, StoreError, StoredEvent, Subscription, VerifyReport,
+    Query, Related, Scope, StagingReads, StateReader, Storage, StoreError, StoredEvent, Subscription, VerifyReport,
 };
 
 use crate::blocking::{blocking, off_worker, within};
@@ -262,15 +262,10 @@ impl Storage for SledStore {
         off_worker(move || read::query(&trees, &descriptor, &query)).await
     }
 
-    async fn query_related(
-        &self,
-        collection: &str,
-        field: &str,
-        targets: &[EntityId],
-        query: &Query,
-    ) -> Result<Vec<Page>, StoreError> {
-        let descriptor = self.models.get(collection)?.clone();
-        let (trees, field, targets, query) = (self.trees.clone(), field.to_owned(), targets.to_vec(), query.clone());
+    async fn query_related(&self, related: &Related<'_>, query: &Query) -> Result<Vec<Page>, StoreError> {
+        let descriptor = self.models.get(related.collection)?.clone();
+        let (trees, field, targets) = (self.trees.clone(), related.field.to_owned(), related.targets.to_vec());
+        let query = query.clone();
         off_worker(move || {
             targets.iter().map(|t| read::query(&trees, &descriptor, &query.related_to(&field, *t))).collect()
         })
