@@ -66,7 +66,7 @@ impl Filter {
         match self {
             Filter::Field { field, op } => descriptor.field(field).is_some_and(|f| f.indexed) && op.uses_index(),
             Filter::And(all) => all.iter().any(|f| f.uses_index(descriptor)),
-            Filter::Or(any) => !any.is_empty() && any.iter().all(|f| f.uses_index(descriptor)),
+            Filter::Or(any) => any.iter().all(|f| f.uses_index(descriptor)),
         }
     }
 
@@ -78,6 +78,17 @@ impl Filter {
             Filter::Field { .. } => self.uses_index(descriptor),
             Filter::Or(any) => any.iter().all(|f| matches!(f, Filter::Field { .. }) && f.uses_index(descriptor)),
             Filter::And(_) => false,
+        }
+    }
+
+    /// The predicate whose index gives the candidates (as engines pick
+    /// them: the filter itself, or the first indexable part of an `and`),
+    /// when it is a single comparison.
+    fn leading_indexed(&self, descriptor: &ModelDescriptor) -> Option<(&str, &Op)> {
+        match self {
+            Filter::Field { field, op } if self.uses_index(descriptor) => Some((field.as_str(), op)),
+            Filter::And(all) => all.iter().find(|f| f.uses_index(descriptor))?.leading_indexed(descriptor),
+            _ => None,
         }
     }
 
@@ -315,8 +326,10 @@ impl Query {
 pub enum Walk {
     /// Every state of the collection by id.
     Ids { descending: bool },
-    /// The index of `field`, ascending: by value, then by id.
-    Index { field: String },
+    /// The index of `field`, ascending: by value, then by id; only the
+    /// entries `within` selects (a comparison on `field` that every match
+    /// satisfies), or all of them.
+    Index { field: String, within: Option<Op> },
     /// The entries of the index of `field` equal to `value`: by id, ascending.
     IndexEq { field: String, value: Value },
 }
@@ -330,7 +343,9 @@ impl Query {
     ///
     /// An ordered walk visits entities that do not match the filter too: it
     /// is chosen only where no index could narrow the candidates anyway, or
-    /// where an equality's index range is itself in the query's order.
+    /// where the index that would give the candidates gives them in the
+    /// query's order (an equality's range by id, or the ordering field's own
+    /// range), so it never reads more than gathering them would.
     pub fn walk(&self, descriptor: &ModelDescriptor) -> Option<Walk> {
         let by_id_ascending = matches!(self.order.as_slice(), [] | [OrderBy { field: None, descending: false }]);
         if let Some((field, value)) = self.filter.as_ref().and_then(|f| f.indexed_eq(descriptor))
@@ -338,19 +353,31 @@ impl Query {
         {
             return Some(Walk::IndexEq { field, value });
         }
-        if self.filter.as_ref().is_some_and(|f| f.uses_index(descriptor)) {
-            return None;
-        }
-        match self.order.as_slice() {
-            _ if by_id_ascending => Some(Walk::Ids { descending: false }),
-            [OrderBy { field: None, descending: true }] => Some(Walk::Ids { descending: true }),
+        let ordered_by = match self.order.as_slice() {
             [OrderBy { field: Some(field), descending: false }]
             | [OrderBy { field: Some(field), descending: false }, OrderBy { field: None, descending: false }]
                 if descriptor.field(field).is_some_and(|f| f.indexed) =>
             {
-                Some(Walk::Index { field: field.clone() })
+                Some(field)
             }
             _ => None,
+        };
+        if let Some(filter) = &self.filter
+            && filter.uses_index(descriptor)
+        {
+            // The candidates an index would give: in order only when that
+            // index is the ordering field's; then its range is walked.
+            return match (filter.leading_indexed(descriptor), ordered_by) {
+                (Some((field, op)), Some(by)) if field == by => {
+                    Some(Walk::Index { field: field.to_owned(), within: Some(op.clone()) })
+                }
+                _ => None,
+            };
+        }
+        match self.order.as_slice() {
+            _ if by_id_ascending => Some(Walk::Ids { descending: false }),
+            [OrderBy { field: None, descending: true }] => Some(Walk::Ids { descending: true }),
+            _ => ordered_by.map(|field| Walk::Index { field: field.clone(), within: None }),
         }
     }
 

@@ -241,6 +241,18 @@ fn indexed_query(c: &mut Criterion) {
         ("unfiltered_by_id", Query { first: Some(50), count: false, ..Query::default() }),
         ("unfiltered_by_id_counted", Query { first: Some(50), count: true, ..Query::default() }),
         ("all_by_id_evaluated", Query { count: true, ..page(every()) }),
+        (
+            "range_10_years_by_year",
+            Query { order: vec![OrderBy::asc("year")], ..page(Filter::field("year", Op::Gte(1990.into()))) },
+        ),
+        (
+            "range_10_years_by_year_evaluated",
+            Query {
+                order: vec![OrderBy::asc("year")],
+                count: true,
+                ..page(Filter::And(vec![Filter::field("year", Op::Gte(1990.into())), every()]))
+            },
+        ),
         ("unfiltered_by_name", Query { first: Some(50), count: false, order: by_name(), ..Query::default() }),
         ("all_by_name_evaluated", Query { count: true, order: by_name(), ..page(every()) }),
     ];

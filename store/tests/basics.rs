@@ -36,6 +36,7 @@ engine_tests!(
     queries_use_indexes_for_relations_and_ranges,
     audit_log_and_signals,
     live_filters_see_entered_and_left,
+    pages_over_a_range_of_the_ordering_field_come_in_order,
 );
 
 async fn commit_read_reopen_and_history<E: Engine>() -> R {
@@ -197,5 +198,58 @@ async fn live_filters_see_entered_and_left<E: Engine>() -> R {
         "classified through the filter"
     );
     assert!(changes.try_next().is_none(), "one signal per event");
+    Ok(())
+}
+
+/// A filter on the ordering field (the range an engine may walk in order):
+/// every page, resumed from its cursor, continues exactly where the last one
+/// stopped, for a range, a set of values and a prefix.
+async fn pages_over_a_range_of_the_ordering_field_come_in_order<E: Engine>() -> R {
+    let store = E::open(&Place::new()?, models()?)?;
+    let mut tx = store.begin("alice");
+    let artist = tx.create(Artist { name: "Various".into(), country: None })?;
+    let mut albums = Vec::new();
+    for i in 0..40 {
+        let (name, year) = (format!("{} {i}", ["Blue", "Red", "Green"][i % 3]), 1950 + (i * 7 % 13) as i32);
+        let id =
+            tx.create(Album { name: name.clone(), year, artist: Ref::new(artist), description: Text::default() })?;
+        albums.push((name, year, id));
+    }
+    tx.commit().await?;
+    let by_year = || vec![OrderBy::asc("year")];
+    type Case = (Filter, Vec<OrderBy>, Box<dyn Fn(&(String, i32, chronicle_model::EntityId)) -> bool>);
+    let cases: [Case; 3] = [
+        (Filter::field("year", Op::Gte(1955.into())), by_year(), Box::new(|a| a.1 >= 1955)),
+        (
+            Filter::field("year", Op::In(vec![1961.into(), 1951.into(), 1957.into()])),
+            by_year(),
+            Box::new(|a| [1951, 1957, 1961].contains(&a.1)),
+        ),
+        (
+            Filter::field("name", Op::StartsWith("Re".into())),
+            vec![OrderBy::asc("name")],
+            Box::new(|a| a.0.starts_with("Re")),
+        ),
+    ];
+    for (filter, order, keep) in cases {
+        let by_name = order[0].field.as_deref() == Some("name");
+        let mut expected: Vec<&(String, i32, chronicle_model::EntityId)> = albums.iter().filter(|a| keep(a)).collect();
+        expected.sort_by(|a, b| match by_name {
+            true => a.0.as_bytes().cmp(b.0.as_bytes()).then(a.2.cmp(&b.2)),
+            false => a.1.cmp(&b.1).then(a.2.cmp(&b.2)),
+        });
+        let expected: Vec<_> = expected.into_iter().map(|a| a.2).collect();
+        let mut query = Query { filter: Some(filter.clone()), order, first: Some(4), count: false, ..Query::default() };
+        let mut got = Vec::new();
+        loop {
+            let page = store.query("album", &query).await?;
+            got.extend(page.ids());
+            if !page.has_next_page {
+                break;
+            }
+            query.after = page.end_cursor().map(str::to_owned);
+        }
+        assert_eq!(got, expected, "pages of {filter:?}");
+    }
     Ok(())
 }

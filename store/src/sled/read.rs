@@ -144,6 +144,47 @@ fn index_ids(trees: &Trees, start: Vec<u8>, end: Option<Vec<u8>>) -> Result<Vec<
     Ok(ids)
 }
 
+/// An index key range: from `start` (included) to `end` (excluded; `None`: to the end).
+type KeyRange = (Vec<u8>, Option<Vec<u8>>);
+
+/// A key range as sled takes it.
+type KeyBounds = (Bound<Vec<u8>>, Bound<Vec<u8>>);
+
+/// The ranges of the index under `prefix` (one field's) whose entries are
+/// exactly `op`'s matches, in ascending key order; `None` when `op` cannot
+/// use an index ([`Op::uses_index`]).
+fn op_ranges(prefix: &[u8], op: &Op) -> Option<Vec<KeyRange>> {
+    let with = |bytes: &[u8]| [prefix, bytes].concat();
+    let value = |v: &Value| -> KeyRange {
+        let start = with(&collate(v));
+        let end = keys::prefix_end(&start);
+        (start, end)
+    };
+    let to_end = keys::prefix_end(prefix);
+    let ranges = match op {
+        Op::Eq(v) => vec![value(v)],
+        Op::In(vs) => {
+            let mut ranges: Vec<KeyRange> = vs.iter().map(value).collect();
+            ranges.sort();
+            ranges.dedup();
+            ranges
+        }
+        // Null sorts first, so non-null ranges start just past it.
+        Op::Lt(v) => vec![(with(&[0x01]), Some(with(&collate(v))))],
+        Op::Lte(v) => vec![(with(&[0x01]), value(v).1)],
+        Op::Gt(v) => value(v).1.map(|start| (start, to_end)).into_iter().collect(),
+        Op::Gte(v) => vec![(with(&collate(v)), to_end)],
+        Op::StartsWith(p) => {
+            let start = with(&string_prefix(p));
+            let end = keys::prefix_end(&start);
+            vec![(start, end)]
+        }
+        Op::IsNull(true) => vec![(with(&[0x00]), Some(with(&[0x01])))],
+        Op::IsNull(false) | Op::Ne(_) => return None,
+    };
+    Some(ranges)
+}
+
 /// Candidate ids from the index for one predicate, or `None` when the predicate cannot use one.
 fn candidates(
     trees: &Trees,
@@ -152,38 +193,11 @@ fn candidates(
     op: &Op,
 ) -> Result<Option<Vec<EntityId>>, StoreError> {
     let Some(f) = descriptor.field(field).filter(|f| f.indexed) else { return Ok(None) };
-    let prefix = keys::index_prefix(&descriptor.collection, &f.name);
-    let with = |bytes: &[u8]| {
-        let mut k = prefix.clone();
-        k.extend_from_slice(bytes);
-        k
-    };
-    let after = |v: &Value| keys::prefix_end(&with(&collate(v)));
-    let ids = match op {
-        Op::Eq(v) => index_ids(trees, with(&collate(v)), after(v))?,
-        Op::In(vs) => {
-            let mut all = Vec::new();
-            for v in vs {
-                all.extend(index_ids(trees, with(&collate(v)), after(v))?);
-            }
-            all
-        }
-        // Null sorts first, so non-null ranges start just past it.
-        Op::Lt(v) => index_ids(trees, with(&[0x01]), Some(with(&collate(v))))?,
-        Op::Lte(v) => index_ids(trees, with(&[0x01]), after(v))?,
-        Op::Gt(v) => match after(v) {
-            Some(start) => index_ids(trees, start, keys::prefix_end(&prefix))?,
-            None => Vec::new(),
-        },
-        Op::Gte(v) => index_ids(trees, with(&collate(v)), keys::prefix_end(&prefix))?,
-        Op::StartsWith(p) => {
-            let start = with(&string_prefix(p));
-            let end = keys::prefix_end(&start);
-            index_ids(trees, start, end)?
-        }
-        Op::IsNull(true) => index_ids(trees, with(&[0x00]), Some(with(&[0x01])))?,
-        Op::IsNull(false) | Op::Ne(_) => return Ok(None),
-    };
+    let Some(ranges) = op_ranges(&keys::index_prefix(&descriptor.collection, &f.name), op) else { return Ok(None) };
+    let mut ids = Vec::new();
+    for (start, end) in ranges {
+        ids.extend(index_ids(trees, start, end)?);
+    }
     Ok(Some(ids))
 }
 
@@ -306,8 +320,8 @@ fn walk_states<'t>(
         };
         (start, end)
     };
-    let by_index = move |tree: sled::Iter| {
-        tree.filter_map(move |item| {
+    let by_index = move |entries: Box<dyn Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>> + 't>| {
+        entries.filter_map(move |item| {
             let (k, _) = match item {
                 Ok(entry) => entry,
                 Err(e) => return Some(Err(engine(e))),
@@ -335,13 +349,34 @@ fn walk_states<'t>(
             };
             Box::new(trees.states.range((Bound::Included(prefix), end)).rev().map(decoded))
         }
-        Walk::Index { field } => {
-            Box::new(by_index(trees.indexes.range(range(keys::index_prefix(&descriptor.collection, field), after))))
+        Walk::Index { field, within } => {
+            let prefix = keys::index_prefix(&descriptor.collection, field);
+            let ranges = match within.as_ref().and_then(|op| op_ranges(&prefix, op)) {
+                Some(ranges) => ranges,
+                None => vec![(prefix.clone(), keys::prefix_end(&prefix))],
+            };
+            // Each range from just after the cursor on (the cursor's key is
+            // the index key's suffix after `prefix`); ranges wholly before
+            // it are skipped.
+            let after = after.map(|suffix| [prefix.as_slice(), &suffix].concat());
+            let bounds: Vec<KeyBounds> = ranges
+                .into_iter()
+                .filter(|(_, end)| !matches!((&after, end), (Some(after), Some(end)) if after >= end))
+                .map(|(start, end)| {
+                    let start = match &after {
+                        Some(after) if *after >= start => Bound::Excluded(after.clone()),
+                        _ => Bound::Included(start),
+                    };
+                    (start, end.map_or(Bound::Unbounded, Bound::Excluded))
+                })
+                .collect();
+            let entries = bounds.into_iter().flat_map(move |bounds| trees.indexes.range(bounds));
+            Box::new(by_index(Box::new(entries)))
         }
         Walk::IndexEq { field, value } => {
             let mut prefix = keys::index_prefix(&descriptor.collection, field);
             collate_into(value, &mut prefix);
-            Box::new(by_index(trees.indexes.range(range(prefix, after))))
+            Box::new(by_index(Box::new(trees.indexes.range(range(prefix, after)))))
         }
     }
 }
