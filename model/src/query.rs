@@ -326,10 +326,10 @@ impl Query {
 pub enum Walk {
     /// Every state of the collection by id.
     Ids { descending: bool },
-    /// The index of `field`, ascending: by value, then by id; only the
-    /// entries `within` selects (a comparison on `field` that every match
-    /// satisfies), or all of them.
-    Index { field: String, within: Option<Op> },
+    /// The index of `field` by value, ascending or descending, and by id
+    /// ascending among equal values; only the entries `within` selects (a
+    /// comparison on `field` that every match satisfies), or all of them.
+    Index { field: String, within: Option<Op>, descending: bool },
     /// The entries of the index of `field` equal to `value`: by id, ascending.
     IndexEq { field: String, value: Value },
 }
@@ -354,11 +354,11 @@ impl Query {
             return Some(Walk::IndexEq { field, value });
         }
         let ordered_by = match self.order.as_slice() {
-            [OrderBy { field: Some(field), descending: false }]
-            | [OrderBy { field: Some(field), descending: false }, OrderBy { field: None, descending: false }]
+            [OrderBy { field: Some(field), descending }]
+            | [OrderBy { field: Some(field), descending }, OrderBy { field: None, descending: false }]
                 if descriptor.field(field).is_some_and(|f| f.indexed) =>
             {
-                Some(field)
+                Some((field, *descending))
             }
             _ => None,
         };
@@ -368,8 +368,8 @@ impl Query {
             // The candidates an index would give: in order only when that
             // index is the ordering field's; then its range is walked.
             return match (filter.leading_indexed(descriptor), ordered_by) {
-                (Some((field, op)), Some(by)) if field == by => {
-                    Some(Walk::Index { field: field.to_owned(), within: Some(op.clone()) })
+                (Some((field, op)), Some((by, descending))) if field == by => {
+                    Some(Walk::Index { field: field.to_owned(), within: Some(op.clone()), descending })
                 }
                 _ => None,
             };
@@ -377,7 +377,7 @@ impl Query {
         match self.order.as_slice() {
             _ if by_id_ascending => Some(Walk::Ids { descending: false }),
             [OrderBy { field: None, descending: true }] => Some(Walk::Ids { descending: true }),
-            _ => ordered_by.map(|field| Walk::Index { field: field.clone(), within: None }),
+            _ => ordered_by.map(|(field, descending)| Walk::Index { field: field.clone(), within: None, descending }),
         }
     }
 

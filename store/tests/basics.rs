@@ -201,9 +201,10 @@ async fn live_filters_see_entered_and_left<E: Engine>() -> R {
     Ok(())
 }
 
-/// A filter on the ordering field (the range an engine may walk in order):
-/// every page, resumed from its cursor, continues exactly where the last one
-/// stopped, for a range, a set of values and a prefix.
+/// Pages ordered by an indexed field, ascending and descending (ties by id
+/// ascending), under a filter on that field (the range an engine may walk
+/// in order) or one no index serves: every page, resumed from its cursor,
+/// continues exactly where the last one stopped.
 async fn pages_over_a_range_of_the_ordering_field_come_in_order<E: Engine>() -> R {
     let store = E::open(&Place::new()?, models()?)?;
     let mut tx = store.begin("alice");
@@ -216,29 +217,37 @@ async fn pages_over_a_range_of_the_ordering_field_come_in_order<E: Engine>() -> 
         albums.push((name, year, id));
     }
     tx.commit().await?;
-    let by_year = || vec![OrderBy::asc("year")];
-    type Case = (Filter, Vec<OrderBy>, Box<dyn Fn(&(String, i32, chronicle_model::EntityId)) -> bool>);
-    let cases: [Case; 3] = [
-        (Filter::field("year", Op::Gte(1955.into())), by_year(), Box::new(|a| a.1 >= 1955)),
-        (
-            Filter::field("year", Op::In(vec![1961.into(), 1951.into(), 1957.into()])),
-            by_year(),
-            Box::new(|a| [1951, 1957, 1961].contains(&a.1)),
-        ),
+    type Album3 = (String, i32, chronicle_model::EntityId);
+    type Case = (Filter, OrderBy, Box<dyn Fn(&Album3) -> bool>);
+    let in_years = || Filter::field("year", Op::In(vec![1961.into(), 1951.into(), 1957.into()]));
+    let cases: [Case; 7] = [
+        // `!=` uses no index: the whole index of the ordering field is walked.
+        (Filter::field("year", Op::Ne((-1).into())), OrderBy::desc("year"), Box::new(|_| true)),
+        (Filter::field("year", Op::Gte(1955.into())), OrderBy::asc("year"), Box::new(|a| a.1 >= 1955)),
+        (Filter::field("year", Op::Gte(1955.into())), OrderBy::desc("year"), Box::new(|a| a.1 >= 1955)),
+        (in_years(), OrderBy::asc("year"), Box::new(|a| [1951, 1957, 1961].contains(&a.1))),
+        (in_years(), OrderBy::desc("year"), Box::new(|a| [1951, 1957, 1961].contains(&a.1))),
+        (Filter::field("name", Op::StartsWith("Re".into())), OrderBy::asc("name"), Box::new(|a| a.0.starts_with("Re"))),
         (
             Filter::field("name", Op::StartsWith("Re".into())),
-            vec![OrderBy::asc("name")],
+            OrderBy::desc("name"),
             Box::new(|a| a.0.starts_with("Re")),
         ),
     ];
     for (filter, order, keep) in cases {
-        let by_name = order[0].field.as_deref() == Some("name");
-        let mut expected: Vec<&(String, i32, chronicle_model::EntityId)> = albums.iter().filter(|a| keep(a)).collect();
-        expected.sort_by(|a, b| match by_name {
-            true => a.0.as_bytes().cmp(b.0.as_bytes()).then(a.2.cmp(&b.2)),
-            false => a.1.cmp(&b.1).then(a.2.cmp(&b.2)),
+        let by_name = order.field.as_deref() == Some("name");
+        let mut expected: Vec<&Album3> = albums.iter().filter(|a| keep(a)).collect();
+        // By the field (descending when asked), then by id ascending.
+        expected.sort_by(|a, b| {
+            let by_field = match by_name {
+                true => a.0.as_bytes().cmp(b.0.as_bytes()),
+                false => a.1.cmp(&b.1),
+            };
+            let by_field = if order.descending { by_field.reverse() } else { by_field };
+            by_field.then(a.2.cmp(&b.2))
         });
         let expected: Vec<_> = expected.into_iter().map(|a| a.2).collect();
+        let order = vec![order];
         let mut query = Query { filter: Some(filter.clone()), order, first: Some(4), count: false, ..Query::default() };
         let mut got = Vec::new();
         loop {

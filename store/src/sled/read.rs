@@ -349,29 +349,20 @@ fn walk_states<'t>(
             };
             Box::new(trees.states.range((Bound::Included(prefix), end)).rev().map(decoded))
         }
-        Walk::Index { field, within } => {
+        Walk::Index { field, within, descending } => {
             let prefix = keys::index_prefix(&descriptor.collection, field);
             let ranges = match within.as_ref().and_then(|op| op_ranges(&prefix, op)) {
                 Some(ranges) => ranges,
                 None => vec![(prefix.clone(), keys::prefix_end(&prefix))],
             };
-            // Each range from just after the cursor on (the cursor's key is
-            // the index key's suffix after `prefix`); ranges wholly before
-            // it are skipped.
-            let after = after.map(|suffix| [prefix.as_slice(), &suffix].concat());
-            let bounds: Vec<KeyBounds> = ranges
-                .into_iter()
-                .filter(|(_, end)| !matches!((&after, end), (Some(after), Some(end)) if after >= end))
-                .map(|(start, end)| {
-                    let start = match &after {
-                        Some(after) if *after >= start => Bound::Excluded(after.clone()),
-                        _ => Bound::Included(start),
-                    };
-                    (start, end.map_or(Bound::Unbounded, Bound::Excluded))
-                })
-                .collect();
-            let entries = bounds.into_iter().flat_map(move |bounds| trees.indexes.range(bounds));
-            Box::new(by_index(Box::new(entries)))
+            let bounds = walk_bounds(&prefix, ranges, after, *descending);
+            match descending {
+                false => Box::new(by_index(Box::new(bounds.into_iter().flat_map(move |b| trees.indexes.range(b))))),
+                true => {
+                    let entries = bounds.into_iter().rev().flat_map(move |b| trees.indexes.range(b).rev());
+                    Box::new(by_index(Box::new(ids_ascending_within_values(entries))))
+                }
+            }
         }
         Walk::IndexEq { field, value } => {
             let mut prefix = keys::index_prefix(&descriptor.collection, field);
@@ -379,6 +370,73 @@ fn walk_states<'t>(
             Box::new(by_index(Box::new(trees.indexes.range(range(prefix, after)))))
         }
     }
+}
+
+/// The sled bounds of `ranges` (ascending, under `prefix`) that hold what
+/// follows the cursor's sort key `after`. Ascending, the cursor's key is the
+/// index key's suffix; descending, it holds the value inverted (then the id),
+/// and the cursor's whole value run stays in (the page skips what it already
+/// returned, by sort key).
+fn walk_bounds(prefix: &[u8], ranges: Vec<KeyRange>, after: Option<Vec<u8>>, descending: bool) -> Vec<KeyBounds> {
+    let bounded = |(start, end): KeyRange| (Bound::Included(start), end.map_or(Bound::Unbounded, Bound::Excluded));
+    let Some(after) = after else { return ranges.into_iter().map(bounded).collect() };
+    if descending {
+        let value = invert(&after[..after.len().saturating_sub(16)]);
+        let limit = keys::prefix_end(&[prefix, &value].concat());
+        ranges
+            .into_iter()
+            .filter(|(start, _)| limit.as_ref().is_none_or(|limit| start < limit))
+            .map(|(start, end)| {
+                let end = match (end, &limit) {
+                    (Some(end), Some(limit)) => Some(end.min(limit.clone())),
+                    (end, limit) => end.or_else(|| limit.clone()),
+                };
+                bounded((start, end))
+            })
+            .collect()
+    } else {
+        let after = [prefix, &after].concat();
+        ranges
+            .into_iter()
+            .filter(|(_, end)| end.as_ref().is_none_or(|end| after < *end))
+            .map(|(start, end)| {
+                let start = if after >= start { Bound::Excluded(after.clone()) } else { Bound::Included(start) };
+                (start, end.map_or(Bound::Unbounded, Bound::Excluded))
+            })
+            .collect()
+    }
+}
+
+/// Index entries walked backwards (values descending), re-ordered so that
+/// within each run of one value ids ascend, as a descending order by a field
+/// sorts its ties. A run is buffered as keys only.
+fn ids_ascending_within_values<'t>(
+    entries: impl Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>> + 't,
+) -> impl Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>> + 't {
+    let value_of = |key: &[u8]| key[..key.len().saturating_sub(16)].to_vec();
+    let mut entries = entries.peekable();
+    // One value's entries, walked with ids descending: popped, they ascend.
+    let mut run: Vec<(sled::IVec, sled::IVec)> = Vec::new();
+    std::iter::from_fn(move || {
+        if let Some(entry) = run.pop() {
+            return Some(Ok(entry));
+        }
+        let first = match entries.next()? {
+            Ok(entry) => entry,
+            Err(e) => return Some(Err(e)),
+        };
+        let value = value_of(&first.0);
+        run.push(first);
+        while let Some(Ok((key, _))) = entries.peek() {
+            if value_of(key) != value {
+                break;
+            }
+            if let Some(Ok(entry)) = entries.next() {
+                run.push(entry);
+            }
+        }
+        run.pop().map(Ok)
+    })
 }
 
 fn invert(bytes: &[u8]) -> Vec<u8> {
