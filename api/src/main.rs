@@ -11,6 +11,12 @@ use chronicle_api::{AppConfig, AuthConfig, Limits, demo};
 use chronicle_store::{SledOptions, SledStore, Storage, SyncMode};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// The server allocates for every value it reads and resolves; under the
+/// page load glibc's allocator took over a third of the server's CPU (perf,
+/// BENCHMARKS.md, issue 11), mimalloc's per-thread free lists far less.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser, Debug)]
 #[command(name = "chronicle", version, about = "An event-sourced data layer with a GraphQL API")]
 struct Cli {
