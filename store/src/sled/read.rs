@@ -359,8 +359,13 @@ fn walk_states<'t>(
             match descending {
                 false => Box::new(by_index(Box::new(bounds.into_iter().flat_map(move |b| trees.indexes.range(b))))),
                 true => {
-                    let entries = bounds.into_iter().rev().flat_map(move |b| trees.indexes.range(b).rev());
-                    Box::new(by_index(Box::new(ids_ascending_within_values(entries))))
+                    let entries = bounds.into_iter().rev().flat_map(move |(start, end)| DescendingRuns {
+                        tree: &trees.indexes,
+                        start,
+                        end,
+                        run: None,
+                    });
+                    Box::new(by_index(Box::new(entries)))
                 }
             }
         }
@@ -407,36 +412,40 @@ fn walk_bounds(prefix: &[u8], ranges: Vec<KeyRange>, after: Option<Vec<u8>>, des
     }
 }
 
-/// Index entries walked backwards (values descending), re-ordered so that
-/// within each run of one value ids ascend, as a descending order by a field
-/// sorts its ties. A run is buffered as keys only.
-fn ids_ascending_within_values<'t>(
-    entries: impl Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>> + 't,
-) -> impl Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>> + 't {
-    let value_of = |key: &[u8]| key[..key.len().saturating_sub(16)].to_vec();
-    let mut entries = entries.peekable();
-    // One value's entries, walked with ids descending: popped, they ascend.
-    let mut run: Vec<(sled::IVec, sled::IVec)> = Vec::new();
-    std::iter::from_fn(move || {
-        if let Some(entry) = run.pop() {
-            return Some(Ok(entry));
-        }
-        let first = match entries.next()? {
-            Ok(entry) => entry,
-            Err(e) => return Some(Err(e)),
-        };
-        let value = value_of(&first.0);
-        run.push(first);
-        while let Some(Ok((key, _))) = entries.peek() {
-            if value_of(key) != value {
-                break;
+/// The entries of one index range by value descending and, within one
+/// value, by id ascending (how a descending order by a field sorts its ties):
+/// from the greatest key left it finds that value's run, reads the run
+/// forwards, then goes on below it. Lazy: a page reads only what it returns.
+struct DescendingRuns<'t> {
+    tree: &'t sled::Tree,
+    start: Bound<Vec<u8>>,
+    /// Everything from here on has been handed out (or is in `run`).
+    end: Bound<Vec<u8>>,
+    run: Option<sled::Iter>,
+}
+
+impl Iterator for DescendingRuns<'_> {
+    type Item = sled::Result<(sled::IVec, sled::IVec)>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        loop {
+            if let Some(entry) = self.run.as_mut().and_then(Iterator::next) {
+                return Some(entry);
             }
-            if let Some(Ok(entry)) = entries.next() {
-                run.push(entry);
-            }
+            let last = match self.tree.range((self.start.clone(), self.end.clone())).next_back()? {
+                Ok((key, _)) => key,
+                Err(e) => return Some(Err(e)),
+            };
+            // An index key is the value's bytes, then the 16-byte id.
+            let value = last[..last.len().saturating_sub(16)].to_vec();
+            let run_start = match &self.start {
+                Bound::Included(start) | Bound::Excluded(start) if *start > value => self.start.clone(),
+                _ => Bound::Included(value.clone()),
+            };
+            self.run = Some(self.tree.range((run_start, self.end.clone())));
+            self.end = Bound::Excluded(value);
         }
-        run.pop().map(Ok)
-    })
+    }
 }
 
 fn invert(bytes: &[u8]) -> Vec<u8> {
