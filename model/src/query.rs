@@ -395,27 +395,43 @@ impl Query {
         candidates: impl Iterator<Item = Result<EntityState, StoreError>>,
     ) -> Result<Page, StoreError> {
         self.validate(descriptor)?;
+        let keyed = candidates.filter_map(|state| match state {
+            Ok(state) if self.admits(descriptor, &state) => Some(Ok((self.sort_key(descriptor, &state), state))),
+            Ok(_) => None,
+            Err(e) => Some(Err(e)),
+        });
+        self.cut(descriptor, keyed)
+    }
+
+    /// Whether `state` is a live match of the filter.
+    fn admits(&self, descriptor: &ModelDescriptor, state: &EntityState) -> bool {
+        !state.is_deleted() && self.filter.as_ref().is_none_or(|f| f.matches(descriptor, state))
+    }
+
+    /// The page from matches keyed by their sort keys, ascending: skips what
+    /// the cursor already returned and reads no further than `first + 1`.
+    fn cut(
+        &self,
+        descriptor: &ModelDescriptor,
+        keyed: impl Iterator<Item = Result<(Vec<u8>, EntityState), StoreError>>,
+    ) -> Result<Page, StoreError> {
         let after = self.after_key(descriptor)?;
         let first = self.page_size();
-        let mut keyed: Vec<(Vec<u8>, EntityState)> = Vec::with_capacity(first.saturating_add(1).min(1024));
-        for state in candidates {
-            let state = state?;
-            if state.is_deleted() || self.filter.as_ref().is_some_and(|f| !f.matches(descriptor, &state)) {
-                continue;
-            }
-            let key = self.sort_key(descriptor, &state);
+        let mut page: Vec<(Vec<u8>, EntityState)> = Vec::with_capacity(first.saturating_add(1).min(1024));
+        for entry in keyed {
+            let (key, state) = entry?;
             if after.as_ref().is_some_and(|a| key <= *a) {
                 continue;
             }
-            keyed.push((key, state));
-            if keyed.len() > first {
+            page.push((key, state));
+            if page.len() > first {
                 break;
             }
         }
-        let has_next_page = keyed.len() > first;
-        keyed.truncate(first);
-        let cursors = keyed.iter().map(|(key, _)| self.encode_cursor(descriptor, key)).collect();
-        Ok(Page { items: keyed.into_iter().map(|(_, s)| s).collect(), cursors, has_next_page, total_count: None })
+        let has_next_page = page.len() > first;
+        page.truncate(first);
+        let cursors = page.iter().map(|(key, _)| self.encode_cursor(descriptor, key)).collect();
+        Ok(Page { items: page.into_iter().map(|(_, s)| s).collect(), cursors, has_next_page, total_count: None })
     }
 }
 
@@ -460,33 +476,15 @@ impl Query {
     pub fn page(&self, descriptor: &ModelDescriptor, candidates: Vec<EntityState>) -> Result<Page, StoreError> {
         self.validate(descriptor)?;
         let mut seen = std::collections::HashSet::new();
-        let matches = candidates
+        let mut keyed: Vec<(Vec<u8>, EntityState)> = candidates
             .into_iter()
-            .filter(|s| !s.is_deleted() && self.filter.as_ref().is_none_or(|f| f.matches(descriptor, s)))
-            .filter(|s| seen.insert(s.id))
+            .filter(|s| self.admits(descriptor, s) && seen.insert(s.id))
+            .map(|s| (self.sort_key(descriptor, &s), s))
             .collect();
-        paginate(self, descriptor, matches)
+        keyed.sort_by(|a, b| a.0.cmp(&b.0));
+        let total = keyed.len() as u64;
+        let mut page = self.cut(descriptor, keyed.into_iter().map(Ok))?;
+        page.total_count = self.count.then_some(total);
+        Ok(page)
     }
-}
-
-/// Sorts matching states and cuts the page after `after`.
-fn paginate(query: &Query, descriptor: &ModelDescriptor, matches: Vec<EntityState>) -> Result<Page, StoreError> {
-    let first = query.page_size();
-    let after = query.after_key(descriptor)?;
-    let total = matches.len() as u64;
-    let mut keyed: Vec<(Vec<u8>, EntityState)> =
-        matches.into_iter().map(|s| (query.sort_key(descriptor, &s), s)).collect();
-    keyed.sort_by(|a, b| a.0.cmp(&b.0));
-    let start = match &after {
-        Some(a) => keyed.partition_point(|(k, _)| k <= a),
-        None => 0,
-    };
-    let rest = keyed.len() - start;
-    let mut items = Vec::with_capacity(first.min(rest));
-    let mut cursors = Vec::with_capacity(first.min(rest));
-    for (key, state) in keyed.into_iter().skip(start).take(first) {
-        cursors.push(query.encode_cursor(descriptor, &key));
-        items.push(state);
-    }
-    Ok(Page { items, cursors, has_next_page: rest > first, total_count: query.count.then_some(total) })
 }

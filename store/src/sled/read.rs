@@ -185,50 +185,37 @@ fn op_ranges(prefix: &[u8], op: &Op) -> Option<Vec<KeyRange>> {
     Some(ranges)
 }
 
-/// Candidate ids from the index for one predicate, or `None` when the predicate cannot use one.
-fn candidates(
-    trees: &Trees,
-    descriptor: &ModelDescriptor,
-    field: &str,
-    op: &Op,
-) -> Result<Option<Vec<EntityId>>, StoreError> {
-    let Some(f) = descriptor.field(field).filter(|f| f.indexed) else { return Ok(None) };
-    let Some(ranges) = op_ranges(&keys::index_prefix(&descriptor.collection, &f.name), op) else { return Ok(None) };
-    let mut ids = Vec::new();
-    for (start, end) in ranges {
-        ids.extend(index_ids(trees, start, end)?);
-    }
-    Ok(Some(ids))
-}
-
-/// The candidate ids for a whole filter: the first indexable predicate of an
+/// The candidate ids for a whole filter (`None` when no index can give
+/// them, as [`Filter::uses_index`] decides): the first indexable part of an
 /// `and`, or the union over an `or` whose every branch is indexable.
 fn filter_candidates(
     trees: &Trees,
     descriptor: &ModelDescriptor,
     filter: &Filter,
 ) -> Result<Option<Vec<EntityId>>, StoreError> {
+    if !filter.uses_index(descriptor) {
+        return Ok(None);
+    }
+    let mut ids = Vec::new();
     match filter {
-        Filter::Field { field, op } => candidates(trees, descriptor, field, op),
-        Filter::And(all) => {
-            for f in all {
-                if let Some(ids) = filter_candidates(trees, descriptor, f)? {
-                    return Ok(Some(ids));
-                }
+        Filter::Field { field, op } => {
+            let ranges = op_ranges(&keys::index_prefix(&descriptor.collection, field), op).unwrap_or_default();
+            for (start, end) in ranges {
+                ids.extend(index_ids(trees, start, end)?);
             }
-            Ok(None)
+        }
+        Filter::And(all) => {
+            if let Some(leading) = all.iter().find(|f| f.uses_index(descriptor)) {
+                return filter_candidates(trees, descriptor, leading);
+            }
         }
         Filter::Or(any) => {
-            let mut union = Vec::new();
-            for f in any {
-                match filter_candidates(trees, descriptor, f)? {
-                    Some(ids) => union.extend(ids),
-                    None => return Ok(None),
-                }
+            for branch in any {
+                ids.extend(filter_candidates(trees, descriptor, branch)?.unwrap_or_default());
             }
-            Ok(Some(union))
         }
     }
+    Ok(Some(ids))
 }
 
 /// One page. When the query's order is one the engine can read in (ids, an
@@ -311,15 +298,8 @@ fn walk_states<'t>(
     after: Option<Vec<u8>>,
 ) -> Box<dyn Iterator<Item = Result<EntityState, StoreError>> + 't> {
     let collection = descriptor.collection.clone();
-    // Keys of one prefix, from just after `after` (a suffix) to the prefix's end.
-    let range = |prefix: Vec<u8>, after: Option<Vec<u8>>| {
-        let end = keys::prefix_end(&prefix).map_or(Bound::Unbounded, Bound::Excluded);
-        let start = match after {
-            Some(suffix) => Bound::Excluded([prefix.as_slice(), &suffix].concat()),
-            None => Bound::Included(prefix),
-        };
-        (start, end)
-    };
+    // Every key under one prefix, as one range.
+    let whole = |prefix: &[u8]| vec![(prefix.to_vec(), keys::prefix_end(prefix))];
     let by_index = move |entries: Box<dyn Iterator<Item = sled::Result<(sled::IVec, sled::IVec)>> + 't>| {
         entries.filter_map(move |item| {
             let (k, _) = match item {
@@ -338,7 +318,9 @@ fn walk_states<'t>(
     };
     match walk {
         Walk::Ids { descending: false } => {
-            Box::new(trees.states.range(range(keys::part(&descriptor.collection), after)).map(decoded))
+            let prefix = keys::part(&descriptor.collection);
+            let bounds = walk_bounds(&prefix, whole(&prefix), after, false);
+            Box::new(bounds.into_iter().flat_map(move |b| trees.states.range(b)).map(decoded))
         }
         Walk::Ids { descending: true } => {
             // Descending ids sort by their inverted bytes: the cursor holds those.
@@ -353,7 +335,7 @@ fn walk_states<'t>(
             let prefix = keys::index_prefix(&descriptor.collection, field);
             let ranges = match within.as_ref().and_then(|op| op_ranges(&prefix, op)) {
                 Some(ranges) => ranges,
-                None => vec![(prefix.clone(), keys::prefix_end(&prefix))],
+                None => whole(&prefix),
             };
             let bounds = walk_bounds(&prefix, ranges, after, *descending);
             match descending {
@@ -372,14 +354,15 @@ fn walk_states<'t>(
         Walk::IndexEq { field, value } => {
             let mut prefix = keys::index_prefix(&descriptor.collection, field);
             collate_into(value, &mut prefix);
-            Box::new(by_index(Box::new(trees.indexes.range(range(prefix, after)))))
+            let bounds = walk_bounds(&prefix, whole(&prefix), after, false);
+            Box::new(by_index(Box::new(bounds.into_iter().flat_map(move |b| trees.indexes.range(b)))))
         }
     }
 }
 
 /// The sled bounds of `ranges` (ascending, under `prefix`) that hold what
 /// follows the cursor's sort key `after`. Ascending, the cursor's key is the
-/// index key's suffix; descending, it holds the value inverted (then the id),
+/// key's suffix after `prefix` (an id, or an index value and id); descending, it holds the value inverted (then the id),
 /// and the cursor's whole value run stays in (the page skips what it already
 /// returned, by sort key).
 fn walk_bounds(prefix: &[u8], ranges: Vec<KeyRange>, after: Option<Vec<u8>>, descending: bool) -> Vec<KeyBounds> {
