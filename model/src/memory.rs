@@ -151,8 +151,7 @@ impl MemoryStore {
     /// [`Storage::write`], synchronously.
     pub fn write_now(&self, batch: Batch, expected: &[ExpectedHeads]) -> Result<Vec<Outcome>, StoreError> {
         let mut inner = self.lock();
-        ExpectedHeads::check_all(expected, &*inner)?;
-        let staging = batch.stage(&self.models, &*inner)?;
+        let staging = batch.stage(&self.models, &*inner, expected)?;
         let first_seq = inner.seq() + 1;
         for (_, last) in staging.entities() {
             let state = &last.applied.state;

@@ -20,7 +20,7 @@ use crate::id::{EntityId, EventId};
 use crate::merge::{Applied, apply_checked, check_owner};
 use crate::signal::ChangeSignal;
 use crate::state::EntityState;
-use crate::storage::Outcome;
+use crate::storage::{ExpectedHeads, Outcome};
 use crate::store_error::StoreError;
 use crate::transaction::StateReader;
 
@@ -243,10 +243,17 @@ pub enum Batch {
 }
 
 impl Batch {
-    /// Under the store's commit lock: the staging to write. A staged batch is
-    /// kept when nothing it was staged over changed, and staged again over
-    /// the current states otherwise.
-    pub fn stage(self, models: &Models, reads: &dyn StagingReads) -> Result<Staging, StoreError> {
+    /// Under the store's commit lock: the staging to write, once every entity
+    /// of `expected` still has its heads ([`ExpectedHeads::check_all`]). A
+    /// staged batch is kept when nothing it was staged over changed, and
+    /// staged again over the current states otherwise.
+    pub fn stage(
+        self,
+        models: &Models,
+        reads: &dyn StagingReads,
+        expected: &[ExpectedHeads],
+    ) -> Result<Staging, StoreError> {
+        ExpectedHeads::check_all(expected, reads)?;
         match self {
             Batch::Events(events) => Staging::of(models, reads, events),
             Batch::Stored(events) => Staging::of_stored(models, reads, events),

@@ -76,7 +76,8 @@ pub struct AuditFilter {
 
 impl ExpectedHeads {
     /// Fails with `HeadsMismatch` unless every entity of `expected` has
-    /// exactly its heads in `reads`. Stores call it under their commit lock.
+    /// exactly its heads in `reads` (under the store's commit lock, through
+    /// [`Batch::stage`]).
     pub fn check_all(expected: &[ExpectedHeads], reads: &dyn StagingReads) -> Result<(), StoreError> {
         for e in expected {
             let heads = reads.entity_state(&e.collection, e.id)?.map(|s| s.heads.to_vec());
@@ -159,8 +160,8 @@ pub trait Storage: StagingReads + MaybeSendSync + 'static {
     /// This store as the reader a [`Transaction`] or a [`Staging`](crate::Staging) reads from.
     fn reads(&self) -> &dyn StagingReads;
 
-    /// Under the store's commit lock: checks `expected` ([`ExpectedHeads::check_all`]),
-    /// stages the batch ([`Batch::stage`]), writes the staged events
+    /// Under the store's commit lock: checks `expected` and stages the batch
+    /// ([`Batch::stage`]), writes the staged events
     /// atomically (events, states, history, audit and index entries, commit
     /// sequence), then publishes their signals in commit order. Returns when
     /// the commit is as durable as the store promises. On any error nothing

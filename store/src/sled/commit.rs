@@ -25,8 +25,7 @@ pub fn commit(
     if store.durability.is_closing() {
         return Err(StoreError::Closed);
     }
-    ExpectedHeads::check_all(expected, store)?;
-    let staging = batch.stage(&store.models, store)?;
+    let staging = batch.stage(&store.models, store, expected)?;
     if staging.is_empty() {
         let (_, outcomes) = staging.into_signals(0);
         return Ok((outcomes, None));
